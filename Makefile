@@ -1,0 +1,68 @@
+# acme_exporter. `make test` installs the test bed (Debian packages and
+# pinned Go tools) and runs every test; `make run` builds and runs the
+# exporter with discovery. promu is not on the module proxy, so `make build`
+# uses go build with the same version ldflags as .promu.yml.
+
+GO        ?= go
+GOBIN     ?= $(shell $(GO) env GOPATH)/bin
+BIN       := acme_exporter
+PKG       := github.com/prometheus/common/version
+VERSION   := $(shell cat VERSION)
+REVISION  := $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+BRANCH    := $(shell git rev-parse --abbrev-ref HEAD 2>/dev/null || echo unknown)
+LDFLAGS   := -X $(PKG).Version=$(VERSION) -X $(PKG).Revision=$(REVISION) \
+             -X $(PKG).Branch=$(BRANCH) -X $(PKG).BuildUser=$(shell id -un)@$(shell hostname) \
+             -X $(PKG).BuildDate=$(shell date -u +%Y%m%d-%H:%M:%S)
+GOLANGCI  ?= $(GOBIN)/golangci-lint
+RUN_ARGS  ?=
+
+.PHONY: all build run test testbed unit lint style vet race fuzz-smoke bench docs docs-check
+
+all: build test
+
+build:
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/acme_exporter
+
+# One command to run: builds and starts the exporter with zero-config
+# discovery of the ACME clients on this host.
+run: build
+	./$(BIN) $(RUN_ARGS)
+
+testbed:
+	./scripts/install-testbed.sh
+
+# One command to test everything (CI runs this through .ci/run).
+test: testbed style vet lint docs-check race fuzz-smoke
+	@echo "all tests passed"
+
+style:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+lint:
+	$(GOLANGCI) run ./...
+
+unit:
+	$(GO) test ./...
+
+race:
+	$(GO) test -race -count=1 -timeout 30m ./...
+
+# Each fuzz target for a few seconds: catches regressions on the seeds and
+# a little beyond. Longer runs: make fuzz FUZZTIME=5m.
+FUZZTIME ?= 10s
+fuzz-smoke:
+	./scripts/fuzz.sh $(FUZZTIME)
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+docs:
+	$(GO) run ./tools/metricsdoc > docs/metrics.md
+
+docs-check:
+	@$(GO) run ./tools/metricsdoc | diff -u docs/metrics.md - || (echo "docs/metrics.md is stale: run make docs"; exit 1)
+
+-include mixin.mk

@@ -1,0 +1,154 @@
+// Copyright 2026 The acme_exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+// Command acme_exporter exports the health of ACME certificate renewal.
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/alecthomas/kingpin/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
+	"github.com/prometheus/common/promslog"
+	promslogflag "github.com/prometheus/common/promslog/flag"
+	"github.com/prometheus/common/version"
+	"github.com/prometheus/exporter-toolkit/web"
+	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
+
+	"github.com/acme-exporter/acme_exporter/collector"
+	"github.com/acme-exporter/acme_exporter/config"
+	"github.com/acme-exporter/acme_exporter/exporter"
+)
+
+// defaultAddress: 10190 is outside the 9100-9999 range of the Prometheus
+// default port allocations, which is full, and used by no known exporter.
+const defaultAddress = ":10190"
+
+func main() { os.Exit(run(os.Args[1:])) }
+
+func run(args []string) int {
+	app := kingpin.New("acme_exporter", "Exports why the next ACME certificate renewal would fail.")
+	var (
+		configFile    = app.Flag("config.file", "Configuration file; without one, ACME clients on the host are discovered.").Default("").String()
+		configCheck   = app.Flag("config.check", "Validate the configuration file and exit.").Bool()
+		metricsPath   = app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").String()
+		maxRequests   = app.Flag("web.max-requests", "Maximum concurrent scrapes of /metrics (0 disables the limit).").Default("40").Int()
+		noExporterMet = app.Flag("web.disable-exporter-metrics", "Exclude go_* and process_* metrics.").Bool()
+		webFlags      = kingpinflag.AddFlags(app, defaultAddress)
+	)
+	logCfg := &promslog.Config{}
+	promslogflag.AddFlags(app, logCfg)
+	collector.AddFlags(app)
+	for _, f := range extraFlags {
+		f(app)
+	}
+	app.Version(version.Print("acme_exporter"))
+	app.UsageWriter(os.Stdout)
+	app.HelpFlag.Short('h')
+	if _, err := app.Parse(args); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	logger := promslog.New(logCfg)
+
+	if *configCheck {
+		if *configFile == "" {
+			fmt.Fprintln(os.Stderr, "--config.check needs --config.file")
+			return 2
+		}
+		if _, err := config.Load(*configFile); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		fmt.Println("config OK:", *configFile)
+		return 0
+	}
+
+	logger.Info("Starting acme_exporter", "version", version.Info())
+	logger.Info("Build context", "build_context", version.BuildContext())
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(versioncollector.NewCollector("acme_exporter"))
+	sc := config.NewSafeConfig(*configFile, reg, nil)
+	if err := sc.Reload(logger); err != nil {
+		return 1
+	}
+	exp, err := exporter.New(sc, reg, logger, nil)
+	if err != nil {
+		logger.Error("Cannot start", "err", err)
+		return 1
+	}
+	for _, h := range startHooks {
+		if err := h(exp); err != nil {
+			logger.Error("Cannot start", "err", err)
+			return 1
+		}
+	}
+
+	reloadCh := make(chan chan error)
+	go func() {
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		for {
+			select {
+			case <-hup:
+				_ = sc.Reload(logger)
+			case rc := <-reloadCh:
+				rc <- sc.Reload(logger)
+			}
+		}
+	}()
+
+	var extra prometheus.Gatherer
+	if !*noExporterMet {
+		own := prometheus.NewRegistry()
+		own.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		extra = own
+	}
+	mux := http.NewServeMux()
+	mux.Handle(*metricsPath, exp.MetricsHandler(extra, *maxRequests))
+	mux.Handle("/probe", exp.ProbeHandler())
+	mux.Handle("/-/reload", exp.ReloadHandler(func() error {
+		rc := make(chan error)
+		reloadCh <- rc
+		return <-rc
+	}))
+	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "Healthy") })
+	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "Ready") })
+	landing, err := web.NewLandingPage(web.LandingConfig{
+		Name:        "ACME Exporter",
+		Description: "Why the next ACME certificate renewal would fail: files, endpoints, challenges, DNS, clock, CA.",
+		Version:     version.Info(),
+		Links: []web.LandingLinks{
+			{Address: *metricsPath, Text: "Metrics"},
+			{Address: "/probe?module=&target=", Text: "Probe (needs a module and a target)"},
+			{Address: "/-/healthy", Text: "Health"},
+		},
+	})
+	if err != nil {
+		logger.Error("Landing page", "err", err)
+		return 1
+	}
+	mux.Handle("/", landing)
+
+	srv := &http.Server{Handler: mux}
+	if err := web.ListenAndServe(srv, webFlags, logger); err != nil {
+		logger.Error("Server stopped", "err", err)
+		return 1
+	}
+	return 0
+}
+
+// extraFlags and startHooks let optional parts (discovery) add flags and
+// start with the exporter without growing this file.
+var (
+	extraFlags []func(*kingpin.Application)
+	startHooks []func(*exporter.Exporter) error
+)
+

@@ -1,0 +1,438 @@
+// Copyright 2026 The acme_exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package collector
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/acme-exporter/acme_exporter/config"
+	"github.com/acme-exporter/acme_exporter/internal/certs"
+	"github.com/acme-exporter/acme_exporter/inventory"
+)
+
+const certFileCheck = "certificate_file"
+
+// The certificate families are shared by files and endpoints; address is
+// the dialled ip:port for endpoints and empty (absent) for files.
+var (
+	certNotBeforeDesc = Desc(certFileCheck, "acme_certificate_not_before_timestamp_seconds",
+		"Leaf certificate notBefore, as a Unix time.", "name", "source", "target", "address")
+	certNotAfterDesc = Desc(certFileCheck, "acme_certificate_not_after_timestamp_seconds",
+		"Leaf certificate notAfter, as a Unix time.", "name", "source", "target", "address")
+	certChainNotAfterDesc = Desc(certFileCheck, "acme_certificate_chain_not_after_timestamp_seconds",
+		"Earliest notAfter in the verified chain (leaf, intermediates, root), as a Unix time; absent when the chain does not verify.",
+		"name", "source", "target", "address")
+	certInfoDesc = Desc(certFileCheck, "acme_certificate_info",
+		"Details of the leaf certificate; dns_names is the sorted SAN list, or a count and digest when long.",
+		"name", "source", "target", "address", "serial", "issuer", "key_type", "dns_names", "must_staple")
+	certChainCompleteDesc = Desc(certFileCheck, "acme_certificate_chain_complete",
+		"1 when the certificates in the file (or on the wire) alone verify the leaf to a trusted root, without fetching intermediates.",
+		"name", "source", "target", "address")
+	certKeyMatchDesc = Desc(certFileCheck, "acme_certificate_key_match",
+		"1 when the private key file matches the leaf's public key; absent when no key file is known.",
+		"name", "target")
+	certMustStapleDesc = Desc(certFileCheck, "acme_certificate_must_staple",
+		"1 when the leaf requests OCSP Must-Staple (RFC 7633), which Let's Encrypt can no longer satisfy since it ended OCSP.",
+		"name", "source", "target", "address")
+)
+
+// maxCertFileSize bounds what is read from one file: real bundles are a few KiB.
+const maxCertFileSize = 1 << 20
+
+// parseCount counts certificate parses, so tests can prove the cache works.
+var parseCount atomic.Int64
+
+func init() {
+	Register(certFileCheck, true, func(l *slog.Logger) Collector { return newCertFileCollector(l) })
+}
+
+type certFileCollector struct {
+	logger *slog.Logger
+	mu     sync.Mutex
+	files  map[string]*cachedCert
+	keys   map[string]*cachedKey
+}
+
+// identity says whether a file changed without reading it.
+type identity struct {
+	dev, ino uint64
+	size     int64
+	mtime    int64
+}
+
+type cachedCert struct {
+	id    identity
+	roots *x509.CertPool
+	sum   inventory.Certificate
+	spki  []byte // leaf public key hash, for key matching
+	keyIn []byte // public key hash of a key held in the same file
+	chain certs.Verdict
+}
+
+type cachedKey struct {
+	id   identity
+	spki []byte
+	err  error
+}
+
+func newCertFileCollector(l *slog.Logger) *certFileCollector {
+	return &certFileCollector{logger: l, files: map[string]*cachedCert{}, keys: map[string]*cachedKey{}}
+}
+
+// certFileSpec is one expanded file with its settings.
+type certFileSpec struct {
+	path, name, key, client string
+	keyGiven, history       bool
+	minInterval             time.Duration
+}
+
+func (c *certFileCollector) Targets(env *Env) ([]Target, error) {
+	var specs []certFileSpec
+	seen := map[string]bool{}
+	var errs []error
+	for _, f := range env.Config.CertificateFiles {
+		paths := []string{f.Path}
+		if hasMeta(f.Path) {
+			m, err := filepath.Glob(f.Path)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			paths = m
+		}
+		for _, p := range paths {
+			if seen[p] {
+				continue
+			}
+			seen[p] = true
+			s := certFileSpec{path: p, name: f.Name, key: f.KeyFile, client: f.Client,
+				history: f.History, minInterval: f.MinInterval.D()}
+			if s.name == "" {
+				s.name = DeriveName(p)
+			}
+			s.keyGiven = s.key != ""
+			specs = append(specs, s)
+		}
+	}
+	env.Inventory.Retain(certFileCheck, seen)
+	c.forget(seen)
+	ts := make([]Target, 0, len(specs))
+	for _, s := range specs {
+		ts = append(ts, c.target(env, s))
+	}
+	return ts, errors.Join(errs...)
+}
+
+// forget drops cache entries of files no longer configured.
+func (c *certFileCollector) forget(keep map[string]bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for p := range c.files {
+		if !keep[p] {
+			delete(c.files, p)
+		}
+	}
+}
+
+func (c *certFileCollector) target(env *Env, s certFileSpec) Target {
+	return Target{
+		Check:       certFileCheck,
+		Target:      s.path,
+		MinInterval: s.minInterval,
+		Quiet:       s.history,
+		Run: func(ctx context.Context, emit Emit) error {
+			return c.check(env, s, emit)
+		},
+	}
+}
+
+func (c *certFileCollector) check(env *Env, s certFileSpec, emit Emit) error {
+	cc, err := c.load(env, s.path)
+	if err != nil {
+		env.Inventory.Delete(certFileCheck, s.path)
+		return err
+	}
+	inv := cc.sum
+	inv.Name, inv.Source, inv.Path, inv.Client, inv.History = s.name, "file", s.path, s.client, s.history
+	env.Inventory.Put(certFileCheck, s.path, []inventory.Certificate{inv})
+	if s.history {
+		return nil
+	}
+	l := []string{s.name, "file", s.path, ""}
+	emit(Gauge(certNotBeforeDesc, unixSeconds(inv.NotBefore), l...))
+	emit(Gauge(certNotAfterDesc, unixSeconds(inv.NotAfter), l...))
+	emit(Gauge(certInfoDesc, 1, s.name, "file", s.path, "", inv.Serial, inv.Issuer, inv.KeyType,
+		certs.NamesLabel(inv.DNSNames), fmt.Sprint(inv.MustStaple)))
+	emit(Gauge(certChainCompleteDesc, Bool(cc.chain.Complete), l...))
+	if cc.chain.Complete {
+		emit(Gauge(certChainNotAfterDesc, unixSeconds(cc.chain.ChainNotAfter), l...))
+	}
+	emit(Gauge(certMustStapleDesc, Bool(inv.MustStaple), l...))
+
+	// The key: one held in the same file, the configured file, or a sibling.
+	var keySPKI []byte
+	switch {
+	case cc.keyIn != nil:
+		keySPKI = cc.keyIn
+	case s.keyGiven:
+		k, err := c.loadKey(s.key)
+		if err != nil {
+			return err
+		}
+		keySPKI = k
+	default:
+		if kp := siblingKey(s.path); kp != "" {
+			k, err := c.loadKey(kp)
+			if err != nil {
+				return err
+			}
+			keySPKI = k
+		}
+	}
+	if keySPKI != nil {
+		emit(Gauge(certKeyMatchDesc, Bool(string(keySPKI) == string(cc.spki)), s.name, s.path))
+	}
+	return nil
+}
+
+func unixSeconds(t time.Time) float64 { return float64(t.Unix()) }
+
+// load returns the derived values of the certificate file at path, from
+// cache when the file's identity is unchanged.
+func (c *certFileCollector) load(env *Env, path string) (*cachedCert, error) {
+	id, err := statFile(path)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	cc := c.files[path]
+	c.mu.Unlock()
+	if cc != nil && cc.id == id && cc.roots == env.Roots {
+		return cc, nil
+	}
+	data, id, err := readStable(path)
+	if err != nil {
+		return nil, err
+	}
+	parseCount.Add(1)
+	b, err := certs.ParseBundle(data)
+	if err != nil {
+		var ce *certs.Error
+		if errors.As(err, &ce) {
+			return nil, Fail(ce.Reason, ce.Err)
+		}
+		return nil, Fail("parse_error", err)
+	}
+	spki, err := certs.PublicKeyHash(b.Certs[0].PublicKey)
+	if err != nil {
+		return nil, Fail("parse_error", err)
+	}
+	cc = &cachedCert{
+		id:    id,
+		roots: env.Roots,
+		sum:   certs.Summarize(b.Certs),
+		spki:  spki,
+		keyIn: b.KeySPKI,
+		chain: certs.VerifyChain(b.Certs, env.Roots, env.Now()),
+	}
+	c.mu.Lock()
+	c.files[path] = cc
+	c.mu.Unlock()
+	return cc, nil
+}
+
+func (c *certFileCollector) loadKey(path string) ([]byte, error) {
+	id, err := statFile(path)
+	if err != nil {
+		return nil, keyFailure(err)
+	}
+	c.mu.Lock()
+	ck := c.keys[path]
+	c.mu.Unlock()
+	if ck != nil && ck.id == id {
+		return ck.spki, ck.err
+	}
+	data, id, err := readStable(path)
+	if err != nil {
+		return nil, keyFailure(err)
+	}
+	spki, err := certs.ParseKey(data)
+	clear(data)
+	if err != nil {
+		err = Fail("key_parse_error", err)
+	}
+	c.mu.Lock()
+	c.keys[path] = &cachedKey{id: id, spki: spki, err: err}
+	c.mu.Unlock()
+	return spki, err
+}
+
+// keyFailure prefixes a file failure's reason with key_.
+func keyFailure(err error) error {
+	return Fail("key_"+ReasonOf(err), err)
+}
+
+// statFile stats path, following symlinks, and classifies failures.
+func statFile(path string) (identity, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return identity{}, fileFailure(path, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return identity{}, Fail("not_regular_file", fmt.Errorf("%s is a %s", path, fi.Mode().Type()))
+	}
+	return identityOf(fi), nil
+}
+
+func identityOf(fi fs.FileInfo) identity {
+	id := identity{size: fi.Size(), mtime: fi.ModTime().UnixNano()}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		id.dev, id.ino = uint64(st.Dev), st.Ino
+	}
+	return id
+}
+
+func fileFailure(path string, err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			return Fail("dangling_symlink", err)
+		}
+		return Fail("not_found", err)
+	case errors.Is(err, fs.ErrPermission):
+		return Fail("exporter_cannot_read", err)
+	}
+	return Fail("read_error", err)
+}
+
+// readStable reads a file read-only and makes sure it did not change while
+// being read: a renewal that rewrites it in place, or swaps it by rename,
+// is read again rather than reported half-written.
+func readStable(path string) ([]byte, identity, error) {
+	for attempt := 0; attempt < 3; attempt++ {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, identity{}, fileFailure(path, err)
+		}
+		before, err := f.Stat()
+		if err != nil {
+			f.Close()
+			return nil, identity{}, fileFailure(path, err)
+		}
+		if !before.Mode().IsRegular() {
+			f.Close()
+			return nil, identity{}, Fail("not_regular_file", fmt.Errorf("%s is not a regular file", path))
+		}
+		data, err := io.ReadAll(io.LimitReader(f, maxCertFileSize+1))
+		after, serr := f.Stat()
+		f.Close()
+		if err != nil {
+			return nil, identity{}, fileFailure(path, err)
+		}
+		if len(data) > maxCertFileSize {
+			return nil, identity{}, Fail("too_large", fmt.Errorf("%s is larger than %d bytes", path, maxCertFileSize))
+		}
+		now, nerr := os.Stat(path)
+		if serr == nil && nerr == nil && identityOf(before) == identityOf(after) && identityOf(after) == identityOf(now) {
+			return data, identityOf(after), nil
+		}
+	}
+	return nil, identity{}, Fail("changing", fmt.Errorf("%s kept changing while being read", path))
+}
+
+// genericBases are file names that say nothing about the certificate, so
+// the directory names it instead (certbot's live/<name>/fullchain.pem).
+var genericBases = []string{"fullchain", "cert", "chain", "certificate", "tls", "crt", "server", "bundle"}
+
+// DeriveName picks the certificate's stable name from its path.
+func DeriveName(path string) string {
+	dir, base := filepath.Split(path)
+	stem := strings.TrimSuffix(base, filepath.Ext(base))
+	if slices.Contains(genericBases, stem) {
+		if d := filepath.Base(filepath.Clean(dir)); d != "." && d != "/" {
+			return d
+		}
+	}
+	return stem
+}
+
+// siblingKey finds the private key a client keeps next to its certificate.
+func siblingKey(path string) string {
+	dir, base := filepath.Split(path)
+	stem := strings.TrimSuffix(base, filepath.Ext(base))
+	for _, cand := range []string{
+		filepath.Join(dir, "privkey.pem"), // certbot
+		filepath.Join(dir, stem+".key"),   // lego, certmagic, tls.crt/tls.key
+		filepath.Join(dir, "key.pem"),
+	} {
+		if _, err := os.Lstat(cand); err == nil {
+			return cand
+		}
+	}
+	return ""
+}
+
+func hasMeta(p string) bool { return strings.ContainsAny(p, `*?[\`) }
+
+// ProbeTargets serves the certificate_file module kind: the target is a
+// path, accepted only when it resolves inside one of the module's roots.
+func (c *certFileCollector) ProbeTargets(env *Env, m *config.Module, target string) ([]Target, error) {
+	if !filepath.IsAbs(target) {
+		return nil, Refuse("target %q is not an absolute path", target)
+	}
+	if err := InsideRoots(target, m.FileRoots); err != nil {
+		return nil, err
+	}
+	s := certFileSpec{path: filepath.Clean(target), name: DeriveName(target)}
+	return []Target{c.target(env, s)}, nil
+}
+
+func (c *certFileCollector) Kinds() []string { return []string{certFileCheck} }
+
+// InsideRoots refuses paths that are not, after resolving every symlink,
+// inside one of roots (also resolved). A missing file is judged by its
+// resolved directory, so "not found" can still be reported.
+func InsideRoots(p string, roots []string) error {
+	resolved, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		dir, derr := filepath.EvalSymlinks(filepath.Dir(p))
+		if derr != nil {
+			return Refuse("target %q: directory cannot be resolved", p)
+		}
+		if fi, lerr := os.Lstat(p); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			// A dangling link: judge where it points.
+			dest, _ := os.Readlink(p)
+			if !filepath.IsAbs(dest) {
+				dest = filepath.Join(dir, dest)
+			}
+			resolved = filepath.Clean(dest)
+		} else {
+			resolved = filepath.Join(dir, filepath.Base(p))
+		}
+	}
+	for _, r := range roots {
+		rr, err := filepath.EvalSymlinks(r)
+		if err != nil {
+			continue
+		}
+		if resolved == rr || strings.HasPrefix(resolved, rr+string(filepath.Separator)) {
+			return nil
+		}
+	}
+	return Refuse("target %q resolves to %q, outside the module's file_roots", p, resolved)
+}

@@ -1,0 +1,12 @@
+// Copyright 2026 The acme_exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package config
+
+// Extensions holds the sections of the check families beyond certificate
+// files: one field per family, each declared and validated in its own file.
+type Extensions struct {
+}
+
+func (e *Extensions) validate(v *Validator) {
+}

@@ -1,0 +1,240 @@
+// Copyright 2026 The acme_exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+// Package exporter wires configuration, discovery and check families into
+// the HTTP endpoints: /metrics, /probe and /-/reload.
+package exporter
+
+import (
+	"crypto/x509"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/acme-exporter/acme_exporter/collector"
+	"github.com/acme-exporter/acme_exporter/config"
+	"github.com/acme-exporter/acme_exporter/inventory"
+)
+
+// Augmenter adds discovered checks to the configured ones, de-duplicated.
+type Augmenter func(*config.Config) *config.Config
+
+// Exporter serves the endpoints.
+type Exporter struct {
+	Config    *config.SafeConfig
+	Logger    *slog.Logger
+	Now       func() time.Time
+	Inventory *inventory.Inventory
+	// Augment, when set, merges discovered checks into the config.
+	Augment Augmenter
+	// Registry holds the exporter's own long-lived metrics.
+	Registry *prometheus.Registry
+
+	families map[string]collector.Collector
+	sched    *collector.Scheduler
+	probes   *collector.Scheduler
+	probeSem chan struct{}
+	refused  *prometheus.CounterVec
+
+	mu    sync.RWMutex
+	roots *x509.CertPool
+}
+
+// New builds an exporter around a loaded config. The families are the
+// enabled check families.
+func New(cfg *config.SafeConfig, reg *prometheus.Registry, logger *slog.Logger, now func() time.Time) (*Exporter, error) {
+	if now == nil {
+		now = time.Now
+	}
+	c := cfg.Get()
+	if c == nil {
+		return nil, fmt.Errorf("config not loaded")
+	}
+	e := &Exporter{
+		Config:    cfg,
+		Logger:    logger,
+		Now:       now,
+		Inventory: inventory.New(),
+		Registry:  reg,
+		families:  collector.Families(logger),
+		sched:     collector.NewScheduler(c.Global.Concurrency, now, logger),
+		probes:    collector.NewScheduler(c.Global.Concurrency, now, logger),
+		probeSem:  make(chan struct{}, c.Global.ProbeConcurrency),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "acme_exporter_probe_refused_total",
+			Help: "/probe requests answered 400 or 503, by reason (unknown_module, target_refused, bad_request, busy).",
+		}, []string{"reason"}),
+	}
+	for _, r := range []string{"unknown_module", "target_refused", "bad_request", "busy"} {
+		e.refused.WithLabelValues(r)
+	}
+	reg.MustRegister(e.refused)
+	if err := e.loadRoots(c); err != nil {
+		return nil, err
+	}
+	cfg.OnLoad(func(c *config.Config) {
+		if err := e.loadRoots(c); err != nil {
+			logger.Error("Cannot load trust roots, keeping the previous ones", "err", err)
+		}
+	})
+	return e, nil
+}
+
+func (e *Exporter) loadRoots(c *config.Config) error {
+	roots, err := collector.LoadRoots(c.Global)
+	if err != nil {
+		return err
+	}
+	e.mu.Lock()
+	e.roots = roots
+	e.mu.Unlock()
+	return nil
+}
+
+// Env returns the environment checks see in this scrape.
+func (e *Exporter) Env() *collector.Env {
+	c := e.Config.Get()
+	if e.Augment != nil {
+		c = e.Augment(c)
+	}
+	e.mu.RLock()
+	roots := e.roots
+	e.mu.RUnlock()
+	return &collector.Env{Config: c, Now: e.Now, Logger: e.Logger, Roots: roots, Inventory: e.Inventory}
+}
+
+// deadline is when a scrape must have its answer: Prometheus's timeout
+// header (or the configured default) minus the offset.
+func deadline(r *http.Request, g config.Global, now time.Time) time.Time {
+	timeout := g.ScrapeTimeout.D()
+	if h := r.Header.Get("X-Prometheus-Scrape-Timeout-Seconds"); h != "" {
+		if s, err := strconv.ParseFloat(h, 64); err == nil && s > 0 {
+			timeout = time.Duration(s * float64(time.Second))
+		}
+	}
+	timeout -= g.TimeoutOffset.D()
+	if timeout < 100*time.Millisecond {
+		timeout = 100 * time.Millisecond
+	}
+	return now.Add(timeout)
+}
+
+// scrape is a per-request prometheus.Collector that runs all families.
+type scrape struct {
+	e        *Exporter
+	env      *collector.Env
+	deadline time.Time
+}
+
+func (s *scrape) Describe(chan<- *prometheus.Desc) {} // unchecked: the set depends on config
+
+func (s *scrape) Collect(ch chan<- prometheus.Metric) {
+	s.e.sched.Collect(s.env, s.e.families, s.deadline, ch)
+}
+
+// MetricsHandler serves /metrics. gatherers are added to the output (for
+// example the Go and process collectors).
+func (e *Exporter) MetricsHandler(extra prometheus.Gatherer, maxRequests int) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		env := e.Env()
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(&scrape{e: e, env: env, deadline: deadline(r, env.Config.Global, time.Now())})
+		gs := prometheus.Gatherers{e.Registry, reg}
+		if extra != nil {
+			gs = append(gs, extra)
+		}
+		promhttp.HandlerFor(gs, promhttp.HandlerOpts{
+			ErrorHandling:       promhttp.ContinueOnError,
+			ErrorLog:            slog.NewLogLogger(e.Logger.Handler(), slog.LevelError),
+			MaxRequestsInFlight: maxRequests,
+		}).ServeHTTP(w, r)
+	})
+}
+
+type probeRun struct {
+	e        *Exporter
+	targets  []collector.Target
+	deadline time.Time
+}
+
+func (p *probeRun) Describe(chan<- *prometheus.Desc) {}
+
+func (p *probeRun) Collect(ch chan<- prometheus.Metric) {
+	p.e.probes.Probe(p.targets, p.deadline, ch)
+}
+
+// ProbeHandler serves /probe?module=M&target=T.
+func (e *Exporter) ProbeHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		env := e.Env()
+		q := r.URL.Query()
+		modName, target := q.Get("module"), q.Get("target")
+		if modName == "" || target == "" {
+			e.refuse(w, "bad_request", http.StatusBadRequest, "both module and target parameters are required")
+			return
+		}
+		mod, ok := env.Config.Modules[modName]
+		if !ok {
+			e.refuse(w, "unknown_module", http.StatusBadRequest, fmt.Sprintf("unknown module %q", modName))
+			return
+		}
+		prober, ok := collector.ProberFor(e.families, mod.Kind)
+		if !ok {
+			e.refuse(w, "unknown_module", http.StatusBadRequest, fmt.Sprintf("module %q: kind %q is not served (collector disabled?)", modName, mod.Kind))
+			return
+		}
+		targets, err := prober.ProbeTargets(env, mod, target)
+		if err != nil {
+			e.refuse(w, "target_refused", http.StatusBadRequest, fmt.Sprintf("module %q refuses target: %v", modName, err))
+			return
+		}
+		dl := deadline(r, env.Config.Global, time.Now())
+		if mod.Timeout > 0 && time.Now().Add(mod.Timeout.D()).Before(dl) {
+			dl = time.Now().Add(mod.Timeout.D())
+		}
+		for i := range targets {
+			if targets[i].Timeout <= 0 {
+				targets[i].Timeout = time.Until(dl)
+			}
+			targets[i].MinInterval = 0 // a probe asks for a fresh answer
+		}
+		select {
+		case e.probeSem <- struct{}{}:
+			defer func() { <-e.probeSem }()
+		case <-time.After(time.Until(dl)):
+			e.refuse(w, "busy", http.StatusServiceUnavailable, "too many concurrent probes")
+			return
+		}
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(&probeRun{e: e, targets: targets, deadline: dl})
+		promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}).ServeHTTP(w, r)
+	})
+}
+
+func (e *Exporter) refuse(w http.ResponseWriter, reason string, code int, msg string) {
+	e.refused.WithLabelValues(reason).Inc()
+	e.Logger.Debug("Probe refused", "reason", reason, "msg", msg)
+	http.Error(w, msg, code)
+}
+
+// ReloadHandler serves POST /-/reload.
+func (e *Exporter) ReloadHandler(reload func() error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost && r.Method != http.MethodPut {
+			w.Header().Set("Allow", "POST")
+			http.Error(w, "use POST", http.StatusMethodNotAllowed)
+			return
+		}
+		if err := reload(); err != nil {
+			http.Error(w, fmt.Sprintf("failed to reload config: %s", err), http.StatusInternalServerError)
+			return
+		}
+		fmt.Fprintln(w, "config reloaded")
+	})
+}

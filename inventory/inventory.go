@@ -1,0 +1,137 @@
+// Copyright 2026 The acme_exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+// Package inventory is the shared, in-memory list of certificates the
+// exporter has seen: on disk (current and history) and served by endpoints.
+// Collectors publish into it and read from it; they never import each other.
+package inventory
+
+import (
+	"sort"
+	"sync"
+	"time"
+)
+
+// Certificate is what the exporter keeps of one leaf certificate: derived
+// values only, never key material.
+type Certificate struct {
+	Name   string // joins file, endpoint and ARI series
+	Source string // "file" or "endpoint"
+	Path   string // file path, or host:port for endpoints
+	Client string // ACME client that wrote it, when known
+	// History marks certificates kept only for rate-limit accounting
+	// (certbot archive/, backups): they must never raise lifecycle alerts.
+	History bool
+
+	Serial         string // lower-case hex, no separators
+	SerialBytes    []byte
+	Issuer         string // issuer common name (or full DN when CN is empty)
+	AuthorityKeyID []byte
+	KeyType        string // rsa2048, ecdsa_p256, ed25519, ...
+	NotBefore      time.Time
+	NotAfter       time.Time
+	DNSNames       []string // SANs: DNS names and IP addresses, sorted
+	SHA256         string   // hex SHA-256 of the leaf DER, identifies it
+	MustStaple     bool
+	CRLURLs        []string
+	OCSPURLs       []string
+	// IssuerDER is the issuing certificate from the same file or
+	// connection, when present (needed to check a CRL's signature).
+	IssuerDER []byte
+}
+
+// Inventory is safe for concurrent use.
+type Inventory struct {
+	mu sync.RWMutex
+	// entries by owner (a collector) and key (a file path or endpoint).
+	entries map[string]map[string][]Certificate
+	gen     uint64
+}
+
+// New returns an empty inventory.
+func New() *Inventory {
+	return &Inventory{entries: map[string]map[string][]Certificate{}}
+}
+
+// Put replaces what owner published under key.
+func (inv *Inventory) Put(owner, key string, certs []Certificate) {
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
+	m := inv.entries[owner]
+	if m == nil {
+		m = map[string][]Certificate{}
+		inv.entries[owner] = m
+	}
+	m[key] = certs
+	inv.gen++
+}
+
+// Delete removes what owner published under key.
+func (inv *Inventory) Delete(owner, key string) {
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
+	if m := inv.entries[owner]; m != nil {
+		delete(m, key)
+		inv.gen++
+	}
+}
+
+// Retain drops every key of owner that keep does not hold, so files that
+// disappeared leave no certificate behind.
+func (inv *Inventory) Retain(owner string, keep map[string]bool) {
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
+	for k := range inv.entries[owner] {
+		if !keep[k] {
+			delete(inv.entries[owner], k)
+			inv.gen++
+		}
+	}
+}
+
+// Generation changes whenever the contents change.
+func (inv *Inventory) Generation() uint64 {
+	inv.mu.RLock()
+	defer inv.mu.RUnlock()
+	return inv.gen
+}
+
+// All returns every certificate, sorted by source, path and serial.
+func (inv *Inventory) All() []Certificate {
+	inv.mu.RLock()
+	var out []Certificate
+	for _, m := range inv.entries {
+		for _, cs := range m {
+			out = append(out, cs...)
+		}
+	}
+	inv.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Source != b.Source {
+			return a.Source < b.Source
+		}
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		return a.Serial < b.Serial
+	})
+	return out
+}
+
+// Newest returns the file certificate of the given name and key type with
+// the latest notBefore, history included: a renewal shows up in certbot's
+// archive/ and live/ at once.
+func (inv *Inventory) Newest(name, keyType string) (Certificate, bool) {
+	var best Certificate
+	found := false
+	for _, c := range inv.All() {
+		if c.Source != "file" || c.Name != name || c.KeyType != keyType {
+			continue
+		}
+		if !found || c.NotBefore.After(best.NotBefore) {
+			best, found = c, true
+		}
+	}
+	return best, found
+}
