@@ -21,10 +21,10 @@ import (
 
 // Config is the whole configuration file.
 type Config struct {
-	Global           Global                     `yaml:"global"`
-	Discovery        Discovery                  `yaml:"discovery"`
-	CertificateFiles []CertificateFile          `yaml:"certificate_files"`
-	Modules          map[string]*Module         `yaml:"modules"`
+	Global           Global             `yaml:"global"`
+	Discovery        Discovery          `yaml:"discovery"`
+	CertificateFiles []CertificateFile  `yaml:"certificate_files"`
+	Modules          map[string]*Module `yaml:"modules"`
 	Extensions       `yaml:",inline"`
 }
 

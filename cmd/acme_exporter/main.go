@@ -151,4 +151,3 @@ var (
 	extraFlags []func(*kingpin.Application)
 	startHooks []func(*exporter.Exporter) error
 )
-

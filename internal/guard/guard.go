@@ -1,0 +1,134 @@
+// Copyright 2026 The acme_exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+// Package guard keeps /probe from being an open proxy: it checks target
+// names against a module's patterns and every address actually dialled
+// (after DNS, on every redirect hop) against its CIDR lists, inside the
+// dialer, so DNS rebinding cannot slip past a check made earlier.
+package guard
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"path"
+	"strings"
+	"syscall"
+
+	"github.com/acme-exporter/acme_exporter/config"
+)
+
+// Policy is what a module accepts. A nil *Policy accepts everything: checks
+// from the operator's own config file are trusted.
+type Policy struct {
+	Names []string
+	Allow []netip.Prefix
+	Deny  []netip.Prefix
+}
+
+// ErrRefused marks a refusal by the policy.
+var ErrRefused = errors.New("refused by module policy")
+
+// Sensitive ranges refused unless an allow_cidrs entry covers them: the
+// host itself and cloud metadata endpoints.
+var sensitive = []netip.Prefix{
+	netip.MustParsePrefix("127.0.0.0/8"),
+	netip.MustParsePrefix("::1/128"),
+	netip.MustParsePrefix("169.254.0.0/16"),
+	netip.MustParsePrefix("fe80::/10"),
+	netip.MustParsePrefix("0.0.0.0/8"),
+	netip.MustParsePrefix("::/128"),
+	netip.MustParsePrefix("fd00:ec2::254/128"),
+}
+
+// FromModule builds the policy of a validated module.
+func FromModule(m *config.Module) *Policy {
+	p := &Policy{Names: m.Names}
+	for _, s := range m.AllowCIDRs {
+		p.Allow = append(p.Allow, netip.MustParsePrefix(s).Masked())
+	}
+	for _, s := range m.DenyCIDRs {
+		p.Deny = append(p.Deny, netip.MustParsePrefix(s).Masked())
+	}
+	return p
+}
+
+// CheckName accepts host (a DNS name or an IP literal) when it matches a
+// name pattern, or, for IP literals, when the address is allowed.
+func (p *Policy) CheckName(host string) error {
+	if p == nil {
+		return nil
+	}
+	h := strings.TrimSuffix(strings.ToLower(host), ".")
+	if ip, err := netip.ParseAddr(strings.Trim(h, "[]")); err == nil {
+		if len(p.Allow) > 0 {
+			return p.CheckAddr(ip)
+		}
+	}
+	for _, pat := range p.Names {
+		if ok, _ := path.Match(strings.ToLower(pat), h); ok {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: %q matches none of the module's names", ErrRefused, host)
+}
+
+// CheckAddr accepts ip unless denied; with allow_cidrs it must be inside
+// one; without, the sensitive ranges are refused.
+func (p *Policy) CheckAddr(ip netip.Addr) error {
+	if p == nil {
+		return nil
+	}
+	ip = ip.Unmap()
+	for _, d := range p.Deny {
+		if d.Contains(ip) {
+			return fmt.Errorf("%w: address %s is in deny_cidrs %s", ErrRefused, ip, d)
+		}
+	}
+	if len(p.Allow) > 0 {
+		for _, a := range p.Allow {
+			if a.Contains(ip) {
+				return nil
+			}
+		}
+		return fmt.Errorf("%w: address %s is outside allow_cidrs", ErrRefused, ip)
+	}
+	for _, s := range sensitive {
+		if s.Contains(ip) {
+			return fmt.Errorf("%w: address %s is in %s, refused unless allow_cidrs covers it", ErrRefused, ip, s)
+		}
+	}
+	return nil
+}
+
+// Control is a net.Dialer Control function enforcing CheckAddr on the
+// address about to be connected.
+func (p *Policy) Control(_, address string, _ syscall.RawConn) error {
+	if p == nil {
+		return nil
+	}
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil {
+		return fmt.Errorf("%w: cannot parse dialled address %q", ErrRefused, address)
+	}
+	return p.CheckAddr(ap.Addr())
+}
+
+// Dialer returns a copy of base whose connections obey the policy.
+func (p *Policy) Dialer(base net.Dialer) *net.Dialer {
+	d := base
+	if p != nil {
+		prev := base.Control
+		d.Control = func(network, address string, c syscall.RawConn) error {
+			if err := p.Control(network, address, c); err != nil {
+				return err
+			}
+			if prev != nil {
+				return prev(network, address, c)
+			}
+			return nil
+		}
+	}
+	return &d
+}
