@@ -1,0 +1,83 @@
+// Copyright 2026 The acme_exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package collector
+
+import (
+	"crypto/x509"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/acme-exporter/acme_exporter/config"
+	"github.com/acme-exporter/acme_exporter/inventory"
+)
+
+// testEnv builds an Env with a fixed clock.
+func testEnv(t testing.TB, yml string, now time.Time, roots *x509.CertPool) *Env {
+	t.Helper()
+	c, err := config.Parse([]byte(yml))
+	if err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	return &Env{
+		Config:    c,
+		Now:       func() time.Time { return now },
+		Logger:    slog.New(slog.DiscardHandler),
+		Roots:     roots,
+		Inventory: inventory.New(),
+	}
+}
+
+// familyCollector runs some families through a scheduler, as one scrape.
+type familyCollector struct {
+	sched    *Scheduler
+	env      *Env
+	families map[string]Collector
+	timeout  time.Duration
+}
+
+func (f *familyCollector) Describe(chan<- *prometheus.Desc) {}
+
+func (f *familyCollector) Collect(ch chan<- prometheus.Metric) {
+	f.sched.Collect(f.env, f.families, time.Now().Add(f.timeout), ch)
+}
+
+// newHarness returns a prometheus.Collector scraping the given families
+// with env, with a long deadline.
+func newHarness(env *Env, fams map[string]Collector) *familyCollector {
+	return &familyCollector{
+		sched:    NewScheduler(4, env.Now, env.Logger),
+		env:      env,
+		families: fams,
+		timeout:  30 * time.Second,
+	}
+}
+
+// compare checks the named metric families against the exposition text
+// in want (HELP/TYPE lines are added from the code, so write only samples
+// and list the names to compare).
+func compare(t testing.TB, c prometheus.Collector, want string, names ...string) {
+	t.Helper()
+	var b strings.Builder
+	for _, d := range Docs() {
+		for _, n := range names {
+			if d.Name == n {
+				b.WriteString("# HELP " + d.Name + " " + d.Help + "\n# TYPE " + d.Name + " " + d.Kind + "\n")
+				for _, line := range strings.Split(want, "\n") {
+					line = strings.TrimSpace(line)
+					if strings.HasPrefix(line, n+"{") || strings.HasPrefix(line, n+" ") {
+						b.WriteString(line + "\n")
+					}
+				}
+			}
+		}
+	}
+	if err := testutil.CollectAndCompare(c, strings.NewReader(b.String()), names...); err != nil {
+		t.Fatal(err)
+	}
+}
