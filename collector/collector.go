@@ -34,6 +34,8 @@ type Env struct {
 	Logger    *slog.Logger
 	Roots     *x509.CertPool // trust roots; nil means the system pool
 	Inventory *inventory.Inventory
+	// Discovered is what discovery found; never nil (empty when off).
+	Discovered *inventory.Snapshot
 }
 
 // Emit sends one metric.

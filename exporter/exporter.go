@@ -33,6 +33,8 @@ type Exporter struct {
 	Inventory *inventory.Inventory
 	// Augment, when set, merges discovered checks into the config.
 	Augment Augmenter
+	// Discovered, when set, returns discovery's latest snapshot.
+	Discovered func() *inventory.Snapshot
 	// Registry holds the exporter's own long-lived metrics.
 	Registry *prometheus.Registry
 
@@ -106,7 +108,13 @@ func (e *Exporter) Env() *collector.Env {
 	e.mu.RLock()
 	roots := e.roots
 	e.mu.RUnlock()
-	return &collector.Env{Config: c, Now: e.Now, Logger: e.Logger, Roots: roots, Inventory: e.Inventory}
+	snap := &inventory.Snapshot{}
+	if e.Discovered != nil {
+		if s := e.Discovered(); s != nil {
+			snap = s
+		}
+	}
+	return &collector.Env{Config: c, Now: e.Now, Logger: e.Logger, Roots: roots, Inventory: e.Inventory, Discovered: snap}
 }
 
 // deadline is when a scrape must have its answer: Prometheus's timeout
