@@ -1,0 +1,616 @@
+// Copyright 2026 The acme_exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package e2e
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/acme-exporter/acme_exporter/internal/testbed"
+)
+
+var updateDoc = flag.Bool("update", false, "write the timing table into docs/e2e.md")
+
+// lifetimeFromEnv: E2E_LIFETIME (seconds) overrides the certificates'
+// lifetime; 180 s keeps the whole suite near 5 minutes.
+func lifetimeFromEnv(t testing.TB) time.Duration {
+	if s := os.Getenv("E2E_LIFETIME"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 120 {
+			t.Fatalf("E2E_LIFETIME=%q: want seconds >= 120", s)
+		}
+		return time.Duration(n) * time.Second
+	}
+	return 180 * time.Second
+}
+
+// result is what one scenario measured.
+type result struct {
+	s        *scenario
+	injected time.Time
+	// per expected alert: when it reached a receiver, which, severity
+	notified []notice
+	resolved time.Duration // revert -> last resolve notification
+	err      error
+}
+
+type notice struct {
+	alert, receiver, severity string
+	after                     time.Duration
+}
+
+func TestEndToEnd(t *testing.T) {
+	start := time.Now()
+	b := &bed{t: t, dir: testbed.Dir(t), lifetime: lifetimeFromEnv(t), root: moduleRoot(t)}
+	b.httpPort = testbed.FreePort(t, "127.0.0.1")
+	b.httpsPort = testbed.FreePort(t, "127.0.0.1")
+	b.webroot = filepath.Join(b.dir, "webroot")
+	b.tlsDir = filepath.Join(b.dir, "tls")
+	for _, d := range []string{b.webroot, b.tlsDir} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Build the exporter while the CA issues the certificates.
+	built := make(chan string, 1)
+	go func() {
+		defer close(built)
+		bin := filepath.Join(b.dir, "bin")
+		if err := os.MkdirAll(bin, 0o755); err == nil {
+			built <- buildExporterNoFatal(b.root, bin)
+		}
+	}()
+
+	b.startNginx()
+	b.startPebble()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	for _, l := range bedLineages {
+		ln := &lineage{Name: l.name, Client: l.client, Domain: l.name + "." + domain}
+		if l.client == "certbot" {
+			d := filepath.Join(b.tlsDir, l.name)
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			ln.Watched, ln.KeyPath = filepath.Join(d, "fullchain.pem"), filepath.Join(d, "privkey.pem")
+		}
+		b.lineages = append(b.lineages, ln)
+		if err := b.obtain(ctx, ln); err != nil {
+			t.Fatalf("first issuance of %s: %v\npebble log:\n%s", l.name, err, b.pebble.Logs())
+		}
+		if l.client == "certbot" {
+			for _, f := range []string{"fullchain.pem", "privkey.pem"} {
+				if err := os.Symlink(b.livePath(ln, f), filepath.Join(b.tlsDir, l.name, f)); err != nil {
+					t.Fatal(err)
+				}
+			}
+		} else {
+			ln.Watched = b.livePath(ln, "fullchain.pem")
+		}
+	}
+	issuedAt := time.Now()
+	b.writeNginx(true)
+	testbed.Run(t, []string{testbed.Binary(t, "nginx"), "-t", "-e", "stderr", "-p", filepath.Join(b.dir, "nginx"), "-c", b.nginxConf})
+	if err := b.reloadNginx(); err != nil {
+		t.Fatal(err)
+	}
+	renewErrs := make(chan error, 16)
+	go b.renewalJob(ctx, renewErrs)
+
+	bin, ok := <-built
+	if !ok || strings.HasPrefix(bin, "error:") {
+		t.Fatalf("building the exporter: %s", bin)
+	}
+	b.exporterBin = bin
+	b.exporterAddr = fmt.Sprintf("127.0.0.1:%d", testbed.FreePort(t, "127.0.0.1"))
+	b.writeExporterConfig(b.pebbleRoot())
+	b.startExporter()
+
+	b.sink = testbed.StartPDSink(t)
+	amCfg, amSource := alertmanagerConfig(t, b.root, b.dir, b.sink)
+	b.am = testbed.StartAlertmanager(t, b.dir, amCfg)
+	rules, rulesSource := rulesFile(t, b.root, b.dir)
+	b.prom = testbed.StartPrometheus(t, b.dir, prometheusConfig(rules, strings.TrimPrefix(b.am.URL, "http://"), b.exporterAddr))
+	t.Logf("bed up in %s: rules from %s; Alertmanager from %s; lifetime %s", time.Since(start).Round(time.Second), rulesSource, amSource, b.lifetime)
+	if g, r, err := b.prom.RuleGroups(ctx); err != nil || r == 0 {
+		t.Fatalf("Prometheus loaded %d groups, %d rules (%v)", g, r, err)
+	}
+	b.waitScraped(ctx)
+	b.checkRouting(t)
+
+	// Run the non-exclusive scenarios concurrently, then the exclusive ones.
+	all := scenarios()
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		results []*result
+	)
+	for _, s := range all {
+		if s.Pending != "" || s.Exclusive {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := b.run(ctx, s)
+			mu.Lock()
+			results = append(results, r)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	// The baseline runs through at least one full lifetime.
+	if rest := time.Until(issuedAt.Add(b.lifetime + 5*time.Second)); rest > 0 {
+		t.Logf("baseline: waiting %s more to cover a full certificate lifetime", rest.Round(time.Second))
+		time.Sleep(rest)
+	}
+	b.checkQuiet(t, "after the concurrent scenarios")
+	for _, s := range all {
+		if s.Pending == "" && s.Exclusive {
+			results = append(results, b.run(ctx, s))
+		}
+	}
+	b.checkQuiet(t, "at the end")
+	cancel()
+
+	// Renewal errors of the baseline are failures: the healthy bed must renew.
+	close(renewErrs)
+	for err := range renewErrs {
+		t.Errorf("renewal job: %v", err)
+	}
+	for _, name := range baselineNames {
+		if l := b.lineage(name); l.renewals == 0 {
+			t.Errorf("baseline %s was never renewed during the run", name)
+		}
+	}
+
+	table := b.table(all, results, time.Since(start))
+	t.Log("\n" + table)
+	for _, r := range results {
+		if r.err != nil {
+			t.Errorf("scenario %s (%s): %v", r.s.ID, r.s.What, r.err)
+		}
+	}
+	b.checkNotifications(t, results)
+	if *updateDoc {
+		writeDoc(t, b.root, table, rulesSource, amSource, b.lifetime)
+	}
+}
+
+func buildExporterNoFatal(root, dir string) (bin string) {
+	ft := &fatalCatcher{}
+	defer func() {
+		if r := recover(); r != nil {
+			bin = "error: " + ft.msg
+		}
+	}()
+	return buildExporter(ft, root, dir)
+}
+
+// fatalCatcher lets buildExporter run outside the test goroutine.
+type fatalCatcher struct {
+	testing.TB
+	msg string
+}
+
+func (f *fatalCatcher) Helper() {}
+func (f *fatalCatcher) Fatalf(format string, args ...any) {
+	f.msg = fmt.Sprintf(format, args...)
+	panic(f.msg)
+}
+func (f *fatalCatcher) Fatal(args ...any) { f.msg = fmt.Sprint(args...); panic(f.msg) }
+
+// waitScraped waits until Prometheus has scraped the exporter and sees
+// every certificate file.
+func (b *bed) waitScraped(ctx context.Context) {
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		s, err := b.prom.Query(ctx, `count(acme_certificate_not_after_timestamp_seconds{job="`+jobName+`"})`)
+		if err == nil && len(s) == 1 && fmt.Sprint(s[0].Value[1]) == strconv.Itoa(len(b.lineages)) {
+			return
+		}
+		time.Sleep(time.Second)
+	}
+	b.t.Fatalf("Prometheus does not see the %d certificates\nexporter metrics:\n%s", len(b.lineages), b.exporterMetrics("acme_"))
+}
+
+// checkRouting: amtool says critical alerts reach a PagerDuty receiver and
+// warnings do not.
+func (b *bed) checkRouting(t *testing.T) {
+	cfg := filepath.Join(b.dir, "alertmanager.yml")
+	pd := pagerdutyReceivers(t, cfg)
+	crit := routeReceivers(t, cfg, "severity=critical", "alertname=AcmeCertificateExpiringSoon", "name=x")
+	warn := routeReceivers(t, cfg, "severity=warning", "alertname=AcmeCertificateRenewalOverdue", "name=x")
+	if !slices.ContainsFunc(crit, func(r string) bool { return pd[r] }) {
+		t.Errorf("a critical alert reaches %v, no PagerDuty receiver (%v)", crit, keys(pd))
+	}
+	if slices.ContainsFunc(warn, func(r string) bool { return pd[r] }) {
+		t.Errorf("a warning reaches %v, which pages (PagerDuty receivers %v)", warn, keys(pd))
+	}
+}
+
+func keys(m map[string]bool) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// matches says whether a notification is about alert (and name, when set),
+// and whether it reports it firing or resolved.
+func matches(n testbed.Notification, alert, name string) (firing, resolved bool) {
+	if n.PagerDuty != nil {
+		if !strings.Contains(n.Body, alert) || name != "" && !strings.Contains(n.Body, name) {
+			return false, false
+		}
+		return n.PagerDuty.EventAction == "trigger", n.PagerDuty.EventAction == "resolve"
+	}
+	if n.Webhook != nil {
+		for _, a := range n.Webhook.Alerts {
+			if a.Labels["alertname"] == alert && (name == "" || a.Labels["name"] == name) {
+				firing = firing || a.Status == "firing"
+				resolved = resolved || a.Status == "resolved"
+			}
+		}
+	}
+	return firing, resolved
+}
+
+func receiverOf(n testbed.Notification) string {
+	if n.PagerDuty != nil {
+		return "pagerduty"
+	}
+	return strings.TrimPrefix(n.Path, "/webhook/")
+}
+
+func severityOf(n testbed.Notification, alert string) string {
+	if n.PagerDuty != nil && n.PagerDuty.Payload != nil {
+		return n.PagerDuty.Payload.Severity
+	}
+	if n.Webhook != nil {
+		for _, a := range n.Webhook.Alerts {
+			if a.Labels["alertname"] == alert {
+				return a.Labels["severity"]
+			}
+		}
+	}
+	return ""
+}
+
+// run injects a scenario, waits for its notifications, reverts it and
+// waits for the resolves.
+func (b *bed) run(ctx context.Context, s *scenario) *result {
+	r := &result{s: s}
+	fail := func(err error) *result {
+		r.err = fmt.Errorf("%w\n%s", err, b.diagnose(ctx, s))
+		return r
+	}
+	at, err := s.Inject(ctx, b)
+	if err != nil {
+		return fail(fmt.Errorf("inject: %w", err))
+	}
+	r.injected = at
+	timeout := s.Timeout
+	if timeout == 0 {
+		timeout = b.lifetime + time.Minute
+	}
+	type seen struct {
+		n     testbed.Notification
+		dedup string
+	}
+	var firing []seen
+	for _, alert := range s.Alerts {
+		deadline := time.Now().Add(timeout)
+		var got *testbed.Notification
+		for got == nil && time.Now().Before(deadline) {
+			for _, n := range b.sink.Notifications() {
+				if f, _ := matches(n, alert, s.Name); f && !n.At.Before(at.Add(-time.Second)) {
+					got = &n
+					break
+				}
+			}
+			if got == nil {
+				sleepCtx(ctx, 500*time.Millisecond)
+			}
+		}
+		if got == nil {
+			_ = s.Revert(ctx, b)
+			return fail(fmt.Errorf("%s did not reach any receiver within %s of the injection", alert, timeout))
+		}
+		r.notified = append(r.notified, notice{alert: alert, receiver: receiverOf(*got), severity: severityOf(*got, alert), after: got.At.Sub(at)})
+		sv := seen{n: *got}
+		if got.PagerDuty != nil {
+			sv.dedup = got.PagerDuty.DedupKey
+		}
+		firing = append(firing, sv)
+	}
+	reverted := time.Now()
+	if err := s.Revert(ctx, b); err != nil {
+		return fail(fmt.Errorf("revert: %w", err))
+	}
+	// Every notified alert must be resolved at its receiver, and nothing of
+	// the scenario may be left pending or firing in Prometheus.
+	deadline := time.Now().Add(2*time.Minute + b.lifetime/4)
+	for i, alert := range s.Alerts {
+		var done time.Time
+		for done.IsZero() && time.Now().Before(deadline) {
+			for _, n := range b.sink.Notifications() {
+				if n.At.Before(reverted) {
+					continue
+				}
+				if _, res := matches(n, alert, s.Name); res {
+					if firing[i].dedup == "" || n.PagerDuty.DedupKey == firing[i].dedup {
+						done = n.At
+						break
+					}
+				}
+			}
+			if done.IsZero() {
+				sleepCtx(ctx, 500*time.Millisecond)
+			}
+		}
+		if done.IsZero() {
+			return fail(fmt.Errorf("%s was not resolved at its receiver within %s of the revert", alert, time.Since(reverted).Round(time.Second)))
+		}
+		if d := done.Sub(reverted); d > r.resolved {
+			r.resolved = d
+		}
+	}
+	for time.Now().Before(deadline) {
+		left := b.promAlertsFor(ctx, s)
+		if len(left) == 0 {
+			return r
+		}
+		sleepCtx(ctx, time.Second)
+	}
+	return fail(fmt.Errorf("alerts still pending or firing after the revert: %v", b.promAlertsFor(ctx, s)))
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
+
+// promAlertsFor lists Prometheus alerts about the scenario's target.
+func (b *bed) promAlertsFor(ctx context.Context, s *scenario) []string {
+	as, err := b.prom.Alerts(ctx)
+	if err != nil {
+		return []string{err.Error()}
+	}
+	var out []string
+	for _, a := range as {
+		if s.Name != "" && a.Labels["name"] != s.Name && !strings.Contains(a.Labels["target"], s.Name) {
+			continue
+		}
+		if s.Name == "" && !slices.Contains(s.Alerts, a.Labels["alertname"]) {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s%v=%s", a.Labels["alertname"], a.Labels, a.State))
+	}
+	return out
+}
+
+// diagnose is what a failure prints: the alerts Alertmanager holds, the
+// ones Prometheus evaluates and the exporter's metrics for the target.
+func (b *bed) diagnose(ctx context.Context, s *scenario) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "scenario %s (root cause %s): %s\n", s.ID, s.Cause, s.What)
+	if as, err := b.am.Alerts(ctx); err != nil {
+		fmt.Fprintf(&sb, "Alertmanager /api/v2/alerts: %v\n", err)
+	} else {
+		fmt.Fprintf(&sb, "Alertmanager /api/v2/alerts (%d):\n", len(as))
+		for _, a := range as {
+			var rs []string
+			for _, r := range a.Receivers {
+				rs = append(rs, r.Name)
+			}
+			fmt.Fprintf(&sb, "  %s %v state=%s receivers=%v inhibitedBy=%v\n", a.Labels["alertname"], a.Labels, a.Status.State, rs, a.Status.InhibitedBy)
+		}
+	}
+	if as, err := b.prom.Alerts(ctx); err == nil {
+		fmt.Fprintf(&sb, "Prometheus alerts (%d):\n", len(as))
+		for _, a := range as {
+			fmt.Fprintf(&sb, "  %s %v %s since %s\n", a.Labels["alertname"], a.Labels, a.State, a.ActiveAt.Format(time.TimeOnly))
+		}
+	}
+	fmt.Fprintf(&sb, "notifications received (%d):\n", len(b.sink.Notifications()))
+	for _, n := range b.sink.Notifications() {
+		action := ""
+		if n.PagerDuty != nil {
+			action = n.PagerDuty.EventAction + " " + n.PagerDuty.DedupKey
+		} else if n.Webhook != nil {
+			action = n.Webhook.Status
+		}
+		fmt.Fprintf(&sb, "  %s %s %s\n", n.At.Format(time.TimeOnly), n.Path, action)
+	}
+	match := s.Name
+	if match == "" {
+		match = "acme_exporter_collector"
+	}
+	fmt.Fprintf(&sb, "exporter metrics for %q:\n%s", match, b.exporterMetrics(match))
+	return sb.String()
+}
+
+// checkQuiet waits until nothing fires in Prometheus or Alertmanager.
+func (b *bed) checkQuiet(t *testing.T, when string) {
+	ctx := context.Background()
+	deadline := time.Now().Add(90 * time.Second)
+	var left []string
+	for time.Now().Before(deadline) {
+		left = left[:0]
+		if as, err := b.prom.Alerts(ctx); err == nil {
+			for _, a := range as {
+				left = append(left, fmt.Sprintf("prometheus: %s%v %s", a.Labels["alertname"], a.Labels, a.State))
+			}
+		}
+		if as, err := b.am.Alerts(ctx); err == nil {
+			for _, a := range as {
+				if a.Status.State == "active" {
+					left = append(left, fmt.Sprintf("alertmanager: %s%v", a.Labels["alertname"], a.Labels))
+				}
+			}
+		}
+		if len(left) == 0 {
+			return
+		}
+		time.Sleep(time.Second)
+	}
+	t.Errorf("alerts left firing %s:\n  %s\nexporter:\n%s", when, strings.Join(left, "\n  "), b.exporterMetrics("acme_"))
+}
+
+// checkNotifications: every PagerDuty event is valid and carries the
+// routing key, only critical alerts page, every page belongs to a
+// scenario, and the baseline certificates notified nobody.
+func (b *bed) checkNotifications(t *testing.T, results []*result) {
+	expected := func(n testbed.Notification) bool {
+		for _, r := range results {
+			for _, a := range r.s.Alerts {
+				if f, res := matches(n, a, r.s.Name); f || res {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, n := range b.sink.Notifications() {
+		if len(n.Invalid) > 0 {
+			t.Errorf("PagerDuty would reject the event sent at %s: %v\n%s", n.At.Format(time.TimeOnly), n.Invalid, n.Body)
+		}
+		if pd := n.PagerDuty; pd != nil {
+			if pd.RoutingKey != routingKey {
+				t.Errorf("PagerDuty event with routing_key %q, want the key from routing_key_file", pd.RoutingKey)
+			}
+			if pd.DedupKey == "" {
+				t.Errorf("PagerDuty %s event without dedup_key", pd.EventAction)
+			}
+			if pd.EventAction == "trigger" && (pd.Payload == nil || pd.Payload.Severity != "critical" || strings.Contains(n.Body, "severity = warning")) {
+				t.Errorf("a non-critical alert paged:\n%s", n.Body)
+			}
+		}
+		if isFiring(n) {
+			if !expected(n) {
+				t.Errorf("unexpected notification to %s (the healthy bed must page nobody):\n%s", receiverOf(n), n.Body)
+			}
+		}
+		for _, name := range baselineNames {
+			if strings.Contains(n.Body, name) {
+				t.Errorf("baseline certificate %s notified %s:\n%s", name, receiverOf(n), n.Body)
+			}
+		}
+	}
+}
+
+// table renders the timing table (markdown).
+func (b *bed) table(all []*scenario, results []*result, total time.Duration) string {
+	byID := map[string]*result{}
+	for _, r := range results {
+		byID[r.s.ID] = r
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "| scenario | root cause | alert → receiver (severity) | injection → notification | revert → resolved | status |\n|---|---|---|---|---|---|\n")
+	for _, s := range all {
+		r := byID[s.ID]
+		switch {
+		case s.Pending != "":
+			fmt.Fprintf(&sb, "| %s | %s | – | – | – | pending: %s |\n", s.ID, s.Cause, s.Pending)
+		case r == nil:
+			fmt.Fprintf(&sb, "| %s | %s | – | – | – | not run |\n", s.ID, s.Cause)
+		default:
+			var alerts, times []string
+			for _, n := range r.notified {
+				alerts = append(alerts, fmt.Sprintf("%s → %s (%s)", n.alert, n.receiver, n.severity))
+				times = append(times, n.after.Round(time.Second).String())
+			}
+			status := "pass"
+			if r.err != nil {
+				status = "FAIL: " + strings.SplitN(r.err.Error(), "\n", 2)[0]
+			}
+			res := "–"
+			if r.resolved > 0 {
+				res = r.resolved.Round(time.Second).String()
+			}
+			fmt.Fprintf(&sb, "| %s | %s | %s | %s | %s | %s |\n", s.ID, s.Cause, strings.Join(alerts, "; "), strings.Join(times, "; "), res, status)
+		}
+	}
+	fmt.Fprintf(&sb, "| baseline | – | none (%s) | – | – | %s |\n", strings.Join(baselineNames, ", "), "checked over one full lifetime")
+	fmt.Fprintf(&sb, "\nTotal suite time: %s (certificate lifetime %s).\n", total.Round(time.Second), b.lifetime)
+	return sb.String()
+}
+
+// writeDoc replaces the table in docs/e2e.md between the markers.
+func writeDoc(t *testing.T, root, table, rules, am string, lifetime time.Duration) {
+	path := filepath.Join(root, "docs", "e2e.md")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const begin, end = "<!-- e2e-table:begin -->", "<!-- e2e-table:end -->"
+	s := string(b)
+	i, j := strings.Index(s, begin), strings.Index(s, end)
+	if i < 0 || j < i {
+		t.Fatalf("%s: markers %s / %s missing", path, begin, end)
+	}
+	body := fmt.Sprintf("%s\nLatest run: %s, rules from %s, Alertmanager config from %s.\n\n%s", begin,
+		time.Now().UTC().Format("2006-01-02 15:04 MST"), rules, am, table)
+	s = s[:i] + body + s[j:]
+	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// pagerdutyReceivers lists the receivers with a pagerduty_config.
+func pagerdutyReceivers(t testing.TB, cfgPath string) map[string]bool {
+	b, err := os.ReadFile(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg struct {
+		Receivers []struct {
+			Name      string `yaml:"name"`
+			PagerDuty []any  `yaml:"pagerduty_configs"`
+		} `yaml:"receivers"`
+	}
+	if err := yaml.Unmarshal(b, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for _, r := range cfg.Receivers {
+		if len(r.PagerDuty) > 0 {
+			out[r.Name] = true
+		}
+	}
+	return out
+}
+
+// isFiring says whether a notification reports something firing.
+func isFiring(n testbed.Notification) bool {
+	if n.PagerDuty != nil {
+		return n.PagerDuty.EventAction == "trigger"
+	}
+	if n.Webhook != nil {
+		for _, a := range n.Webhook.Alerts {
+			if a.Status == "firing" {
+				return true
+			}
+		}
+	}
+	return false
+}
