@@ -263,7 +263,8 @@ func matches(n testbed.Notification, alert, name string) (firing, resolved bool)
 	}
 	if n.Webhook != nil {
 		for _, a := range n.Webhook.Alerts {
-			if a.Labels["alertname"] == alert && (name == "" || a.Labels["name"] == name) {
+			// Failure alerts carry the target (a path holding the name), not name.
+			if a.Labels["alertname"] == alert && (name == "" || a.Labels["name"] == name || strings.Contains(a.Labels["target"], "/"+name+"/")) {
 				firing = firing || a.Status == "firing"
 				resolved = resolved || a.Status == "resolved"
 			}
