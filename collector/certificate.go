@@ -359,10 +359,17 @@ func readStable(path string) ([]byte, identity, error) {
 // the directory names it instead (certbot's live/<name>/fullchain.pem).
 var genericBases = []string{"fullchain", "cert", "chain", "certificate", "tls", "crt", "server", "bundle"}
 
+// certExts are the extensions stripped from a name; autocert names files
+// after the domain, whose last label is not an extension.
+var certExts = []string{".pem", ".crt", ".cer", ".der", ".cert"}
+
 // DeriveName picks the certificate's stable name from its path.
 func DeriveName(path string) string {
 	dir, base := filepath.Split(path)
-	stem := strings.TrimSuffix(base, filepath.Ext(base))
+	stem := base
+	if ext := filepath.Ext(base); slices.Contains(certExts, ext) {
+		stem = strings.TrimSuffix(base, ext)
+	}
 	if slices.Contains(genericBases, stem) {
 		if d := filepath.Base(filepath.Clean(dir)); d != "." && d != "/" {
 			return d

@@ -135,7 +135,7 @@ func Parse(b []byte) (*Config, error) {
 		strict := yaml.NewDecoder(bytes.NewReader(b))
 		strict.KnownFields(true)
 		if err := strict.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-			return nil, yamlError(err)
+			return nil, withField(yamlError(err), &root)
 		}
 	}
 	v := &Validator{root: &root}
