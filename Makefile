@@ -21,7 +21,7 @@ RUN_ARGS  ?=
 all: build test
 
 build:
-	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/acme_exporter
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/acme_exporter
 
 # One command to run: builds and starts the exporter with zero-config
 # discovery of the ACME clients on this host.

@@ -106,8 +106,8 @@ acme_test_value{target="slow"} 42
 func TestPanicIsRecovered(t *testing.T) {
 	env := testEnv(t, "", time.Unix(100, 0), nil)
 	boom := &funcFamily{targets: []string{"a"}, fn: func(context.Context, string, Emit) error {
-		var m map[string]int
-		m["x"] = 1 // nil map write
+		var parts []string
+		_ = parts[3] // index out of range: a runtime panic, as a bug would cause
 		return nil
 	}}
 	ok := &funcFamily{targets: []string{"b"}, fn: func(_ context.Context, target string, emit Emit) error {

@@ -37,7 +37,7 @@ func TestLoadGood(t *testing.T) {
 // names the file, the line and the field.
 func TestLoadBad(t *testing.T) {
 	cases := map[string]string{
-		"invalid-unknown-key.yml":          "testdata/invalid-unknown-key.yml:3: certificate_files[0].nmae: field nmae not found in type config.CertificateFile",
+		"invalid-unknown-key.yml":          "testdata/invalid-unknown-key.yml:3: certificate_files[0].pahth: field pahth not found in type config.CertificateFile",
 		"invalid-empty-path.yml":           "testdata/invalid-empty-path.yml:2: certificate_files[0].path: must not be empty",
 		"invalid-relative-path.yml":        "testdata/invalid-relative-path.yml:2: certificate_files[0].path: must be an absolute path",
 		"invalid-bad-glob.yml":             "testdata/invalid-bad-glob.yml:2: certificate_files[0].path: bad glob \"/etc/[x.pem\": syntax error in pattern",

@@ -201,7 +201,7 @@ func checkGlob(p string) error {
 		return errors.New("must be an absolute path")
 	}
 	if _, err := filepath.Match(p, ""); err != nil {
-		return fmt.Errorf("bad glob %q: %v", p, err)
+		return fmt.Errorf("bad glob %q: %w", p, err)
 	}
 	return nil
 }
@@ -211,7 +211,7 @@ func checkPattern(p string) error {
 		return errors.New("must not be empty")
 	}
 	if _, err := path.Match(p, ""); err != nil {
-		return fmt.Errorf("bad pattern %q: %v", p, err)
+		return fmt.Errorf("bad pattern %q: %w", p, err)
 	}
 	return nil
 }

@@ -155,7 +155,7 @@ func (p *Policy) CheckHost(ctx context.Context, r Resolver, host string) error {
 	}
 	addrs, err := r.LookupNetIP(ctx, "ip", host)
 	if err != nil {
-		return fmt.Errorf("%w: cannot resolve %q: %v", ErrRefused, host, err)
+		return fmt.Errorf("%w: cannot resolve %q: %w", ErrRefused, host, err)
 	}
 	for _, a := range addrs {
 		if err := p.CheckAddr(a); err != nil {
