@@ -92,8 +92,10 @@ func (s *sample) Write(out *dto.Metric) error {
 }
 
 // WriteText writes metrics in the Prometheus text format (0.0.4), grouped
-// by family, families sorted by name and samples by label values, so the
-// output is stable. Metrics that are not samples go through client_model.
+// by family, families sorted by name; samples keep the order in which they
+// came, which is the order of each family's targets (sorting 10,000 label
+// sets per family would cost more than the rest of a warm scrape).
+// Metrics that are not samples go through client_model.
 func WriteText(w io.Writer, metrics []prometheus.Metric) error {
 	type family struct {
 		meta    *descMeta
@@ -133,7 +135,6 @@ func WriteText(w io.Writer, metrics []prometheus.Metric) error {
 			}
 			continue
 		}
-		sort.Slice(f.samples, func(i, j int) bool { return lessLabels(f.samples[i].labels, f.samples[j].labels) })
 		typ := "gauge"
 		if f.meta.kind == prometheus.CounterValue {
 			typ = "counter"
@@ -202,18 +203,6 @@ func writeOther(w io.Writer, name string, other []prometheus.Metric, samples []*
 	mf.Help = &help
 	_, err := expfmt.MetricFamilyToText(w, mf)
 	return err
-}
-
-func lessLabels(a, b []string) bool {
-	for i := range a {
-		if i >= len(b) {
-			return false
-		}
-		if a[i] != b[i] {
-			return a[i] < b[i]
-		}
-	}
-	return len(a) < len(b)
 }
 
 var helpEscaper = strings.NewReplacer(`\`, `\\`, "\n", `\n`)

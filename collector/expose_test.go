@@ -5,10 +5,12 @@ package collector
 
 import (
 	"bytes"
+	"sort"
 	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 )
@@ -59,6 +61,12 @@ func TestWriteTextMatchesClientGolang(t *testing.T) {
 	}
 	for name, fa := range a {
 		fb := b[name]
+		if fb != nil {
+			// Order within a family is not part of the format.
+			for _, f := range []*dto.MetricFamily{fa, fb} {
+				sort.Slice(f.Metric, func(i, j int) bool { return f.Metric[i].String() < f.Metric[j].String() })
+			}
+		}
 		if fb == nil || fa.String() != fb.String() {
 			t.Errorf("family %s differs:\nours:   %v\ntheirs: %v", name, fa, fb)
 		}
