@@ -101,3 +101,11 @@ func TestCRLServedByNginx(t *testing.T) {
 	compare(t, h, `acme_certificate_revoked{name="good",source="file",target="/certs/good.pem"} 1`+"\n"+
 		`acme_certificate_revoked{name="revoked",source="file",target="/certs/revoked.pem"} 1`, "acme_certificate_revoked")
 }
+
+func FuzzParseCRL(f *testing.F) {
+	f.Add([]byte("-----BEGIN X509 CRL-----\nMAA=\n-----END X509 CRL-----\n"))
+	f.Add([]byte{0x30, 0x03, 0x02, 0x01, 0x01})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, _ = ParseCRL(b)
+	})
+}

@@ -9,7 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // StartStaticNginx serves the files under root over plain HTTP on
@@ -50,6 +52,19 @@ http {
 		t.Fatal(err)
 	}
 	p := Start(t, dir, "nginx", []string{bin, "-e", "stderr", "-p", dir, "-c", confPath, "-g", "daemon off;"})
-	WaitTCP(t, addr, p)
-	return addr
+	// Not WaitTCP: it reads Cmd.ProcessState while Start's goroutine
+	// writes it (a data race under -race when the daemon exits early).
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
+			c.Close()
+			return addr
+		}
+		if p.Cmd.Process.Signal(syscall.Signal(0)) != nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("nginx did not listen on %s:\n%s", addr, p.Logs())
+	return ""
 }
