@@ -69,7 +69,6 @@ type ariCollector struct {
 	entries map[string]*ariEntry
 	queue   chan ariJob
 	workers int
-	started bool
 	// dirFetch limits fetching a directory ourselves (when the directory
 	// family has not) to once a minute per URL; dirLocks serialise it.
 	dirFetch map[string]time.Time

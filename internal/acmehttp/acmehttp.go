@@ -298,12 +298,12 @@ func ParseDirectory(body []byte) (*Directory, error) {
 			return nil, fail("missing_field", fmt.Errorf("directory has no %s", f.name))
 		}
 		if err := checkURL(f.v); err != nil {
-			return nil, fail("invalid_field", fmt.Errorf("directory %s: %v", f.name, err))
+			return nil, fail("invalid_field", fmt.Errorf("directory %s: %w", f.name, err))
 		}
 	}
 	if d.RenewalInfo != "" {
 		if err := checkURL(d.RenewalInfo); err != nil {
-			return nil, fail("invalid_field", fmt.Errorf("directory renewalInfo: %v", err))
+			return nil, fail("invalid_field", fmt.Errorf("directory renewalInfo: %w", err))
 		}
 	}
 	return &d, nil
@@ -359,7 +359,7 @@ func ValidNonce(n string) bool {
 		return false
 	}
 	for _, c := range n {
-		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+		if (c < 'A' || c > 'Z') && (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' && c != '_' {
 			return false
 		}
 	}
@@ -429,7 +429,7 @@ func ParseRenewalInfo(body []byte) (*RenewalInfo, error) {
 	}
 	if v.ExplanationURL != "" {
 		if err := checkURL(v.ExplanationURL); err != nil {
-			return nil, fail("invalid_window", fmt.Errorf("explanationURL: %v", err))
+			return nil, fail("invalid_window", fmt.Errorf("explanationURL: %w", err))
 		}
 		ri.ExplanationURL = v.ExplanationURL
 	}
