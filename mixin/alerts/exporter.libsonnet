@@ -31,7 +31,7 @@ local alert = import '../lib/alert.libsonnet';
           'AcmeExporterConfigReloadFailed',
           'warning',
           5 * 60,
-          'acme_exporter failed to reload its configuration.',
+          'The acme_exporter configuration reload failed.',
           'The last configuration reload of {{ $labels.instance }} failed; it still runs the previous configuration.',
           'acme_exporter_config_last_reload_successful{%s} == 0\n' % sel,
         ),

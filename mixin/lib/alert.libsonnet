@@ -42,6 +42,6 @@
   // is the label matcher text after check=, in printf form, and args the
   // template arguments that fill it.
   reason(c, check, matchers, args)::
-    '{{ with printf `acme_probe_failure_info{%s, check="%s", %s}` %s | query }} Reason: {{ range . }}{{ .Labels.reason }} {{ end }}{{ end }}'
+    '{{ with printf `acme_probe_failure_info{%s, check="%s", %s}` %s | query }} Reason: {{ range $i, $s := . }}{{ if $i }}, {{ end }}{{ $s.Labels.reason }}{{ end }}.{{ end }}'
     % [c.acmeExporterSelector, check, matchers, args],
 }
