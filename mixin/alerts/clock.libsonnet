@@ -15,7 +15,7 @@ local alert = import '../lib/alert.libsonnet';
           'warning',
           15 * 60,
           'The host clock is seconds away from its reference.',
-          'The clock of {{ $labels.instance }} differs from {{ $labels.reference }} ({{ $labels.server }}) by {{ $value | humanize }}s.',
+          'The clock of {{ $labels.instance }} differs from {{ $labels.reference }} ({{ $labels.server }}) by {{ $value | humanizeDuration }}.',
           |||
             abs(acme_clock_offset_seconds{%(sel)s}) > %(warn)g
             unless
@@ -28,7 +28,7 @@ local alert = import '../lib/alert.libsonnet';
           'critical',
           15 * 60,
           'The host clock is so far behind that new certificates look not yet valid.',
-          "The clock of {{ $labels.instance }} is {{ $value | humanize }}s off {{ $labels.reference }} ({{ $labels.server }}); Let's Encrypt backdates notBefore by about 1 h, so a renewed certificate will look not yet valid on this host and renewal timing is wrong.",
+          "The clock of {{ $labels.instance }} is {{ $value | humanizeDuration }} off {{ $labels.reference }} ({{ $labels.server }}); Let's Encrypt backdates notBefore by about 1 h, so a renewed certificate will look not yet valid on this host and renewal timing is wrong.",
           'acme_clock_offset_seconds{%s} < -%g\n' % [sel, c.clockBehindCriticalSeconds],
         ),
         alert.rule(
