@@ -72,7 +72,7 @@ mixin-check:
 	echo '>> metric names, runbook sections, dashboard structure'; \
 	$(JSONNET) -J $(MIXIN_DIR) -e '(import "mixin.libsonnet").prometheusAlerts' > "$$tmp/alerts.json"; \
 	$(MIXIN_GO) run ./tools/mixincheck -alerts "$$tmp/alerts.json" -dashboards dashboards \
-	  -metrics docs/metrics.md -runbook docs/runbook.md -promql-out "$$tmp/dashboard-queries.yaml"; \
+	  -metrics docs/metrics.md -runbook docs/runbook.md -tests alerts/tests -promql-out "$$tmp/dashboard-queries.yaml"; \
 	echo '>> dashboard queries parse'; \
 	$(PROMTOOL) check rules "$$tmp/dashboard-queries.yaml"; \
 	$(MIXIN_GO) test ./tools/mixincheck/; \

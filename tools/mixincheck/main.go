@@ -36,6 +36,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	metricsPath := fs.String("metrics", "docs/metrics.md", "metric reference with rows starting with | `acme_name` |")
 	runbookPath := fs.String("runbook", "docs/runbook.md", "runbook with one section per alert")
 	runbookURLPrefix := fs.String("runbook-url-prefix", "", "required prefix of every runbook_url before the #anchor (empty: any)")
+	testsDir := fs.String("tests", "", "directory of promtool tests; every alert must be named in at least two alert_rule_test cases (empty: skip)")
 	promqlOut := fs.String("promql-out", "", "write dashboard queries as recording rules to this file for promtool check rules")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -69,6 +70,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var problems []string
 	problems = append(problems, checkAlerts(alerts, known, anchors, sections, *runbookURLPrefix)...)
 	problems = append(problems, checkDashboards(dashboards, known)...)
+	if *testsDir != "" {
+		ps, err := checkTestCoverage(alerts, *testsDir)
+		if err != nil {
+			fmt.Fprintln(stderr, "mixincheck:", err)
+			return 1
+		}
+		problems = append(problems, ps...)
+	}
 	if *promqlOut != "" {
 		if err := writePromQLRules(*promqlOut, dashboards); err != nil {
 			problems = append(problems, err.Error())
