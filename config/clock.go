@@ -5,6 +5,7 @@ package config
 
 import (
 	"net"
+	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -45,10 +46,11 @@ const (
 	MinClockInterval        = time.Minute
 )
 
-// OfflineDefaults is true in test binaries: defaults that would send
-// traffic off the machine (the public NTP pool, Let's Encrypt's
-// directory) are left out, so a test never depends on the internet.
-var OfflineDefaults = testing.Testing()
+// OfflineDefaults leaves out the defaults that would send traffic off the
+// machine (the public NTP pool, Let's Encrypt's directory): always in test
+// binaries, and in the exporter when ACME_EXPORTER_OFFLINE is set (test
+// beds that run the real binary, air-gapped hosts).
+var OfflineDefaults = testing.Testing() || os.Getenv("ACME_EXPORTER_OFFLINE") != ""
 
 func (c *Clock) validate(v *Validator) {
 	p := Path{"clock"}
