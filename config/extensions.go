@@ -6,7 +6,9 @@ package config
 // Extensions holds the sections of the check families beyond certificate
 // files: one field per family, each declared and validated in its own file.
 type Extensions struct {
+	DNS01 DNS01 `yaml:",inline"`
 }
 
 func (e *Extensions) validate(v *Validator) {
+	e.DNS01.validate(v)
 }
