@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -24,6 +25,10 @@ const (
 	dnsMaxRecords = 512
 	dnsUDPSize    = 1232 // EDNS0 buffer size (DNS flag day 2020)
 )
+
+// udpBufs holds 64 KiB read buffers: a datagram may be that large even
+// though EDNS0 asks for less, and a short buffer would cut it silently.
+var udpBufs = sync.Pool{New: func() any { b := make([]byte, dnsMaxMessage); return &b }}
 
 // dnsError is a failed query with a bounded reason.
 type dnsError struct {
@@ -124,7 +129,9 @@ func (c *dnsClient) exchangeUDP(ctx context.Context, server string, m *dns.Msg) 
 	if _, err := conn.Write(packed); err != nil {
 		return nil, err
 	}
-	buf := make([]byte, dnsMaxMessage)
+	bp := udpBufs.Get().(*[]byte)
+	defer udpBufs.Put(bp)
+	buf := *bp
 	var lastBad error
 	for {
 		n, err := conn.Read(buf)
@@ -137,7 +144,8 @@ func (c *dnsClient) exchangeUDP(ctx context.Context, server string, m *dns.Msg) 
 			}
 			return nil, err
 		}
-		r, err := parseAnswer(buf[:n], m)
+		// Parse a copy: the pooled buffer is reused once this returns.
+		r, err := parseAnswer(append([]byte(nil), buf[:n]...), m)
 		var de *dnsError
 		if errors.As(err, &de) && (de.reason == "wrong_id" || de.reason == "mismatched_question") {
 			// A stray or spoofed datagram: keep waiting for the real one
