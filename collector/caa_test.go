@@ -15,7 +15,7 @@ import (
 	"github.com/acme-exporter/acme_exporter/inventory"
 )
 
-// CAA against the real Knot primary serving caa.test. (zoneCAA).
+// CAA against the real Knot parent serving caa.test. (zoneCAA).
 func TestCAAKnot(t *testing.T) {
 	b := startDNSBed(t)
 	yml := b.config(`  - domain: none.caa.test

@@ -174,9 +174,20 @@ func orDefault(d, def time.Duration) time.Duration {
 }
 
 // checkDomainName accepts names a DNS question can carry.
+// (host names: letters, digits, '-' and '_' in labels of 1 to 63).
 func checkDomainName(s string) error {
-	if _, ok := dns.IsDomainName(s); !ok || s == "" || len(s) > 253 {
+	if s == "" || len(s) > 253 {
 		return errors.New("not a DNS name")
+	}
+	for _, l := range strings.Split(s, ".") {
+		if l == "" || len(l) > 63 {
+			return errors.New("not a DNS name")
+		}
+		for _, r := range l {
+			if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9') && r != '-' && r != '_' {
+				return errors.New("not a DNS name")
+			}
+		}
 	}
 	return nil
 }

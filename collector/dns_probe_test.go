@@ -42,7 +42,7 @@ modules:
     settings:
       resolver: %[1]s
       port: %[2]d
-`, b.primary.Addr, b.primary.Port)
+`, b.resolver, b.primary.Port)
 	env := testEnv(t, yml, testcerts.Epoch, nil)
 	c := newDNSCollector(env.Logger)
 

@@ -120,7 +120,7 @@ func (c *dnsClient) exchangeUDP(ctx context.Context, server string, m *dns.Msg) 
 	if err != nil {
 		return nil, err
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Now()) })
 	defer stop()
 	if dl, ok := ctx.Deadline(); ok {
@@ -162,7 +162,7 @@ func (c *dnsClient) exchangeTCP(ctx context.Context, server string, m *dns.Msg) 
 	if err != nil {
 		return nil, err
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Now()) })
 	defer stop()
 	if dl, ok := ctx.Deadline(); ok {

@@ -26,7 +26,7 @@ func fakeUDP(t *testing.T, reply func(q *dns.Msg, raw []byte) [][]byte) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { pc.Close() })
+	t.Cleanup(func() { _ = pc.Close() })
 	go func() {
 		buf := make([]byte, 65535)
 		for {

@@ -5,22 +5,31 @@ package collector
 
 import (
 	"fmt"
+	"net"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/miekg/dns"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/acme-exporter/acme_exporter/internal/testbed"
 	"github.com/acme-exporter/acme_exporter/internal/testcerts"
+	"github.com/acme-exporter/acme_exporter/inventory"
 )
 
-// The test bed: Knot on 127.0.0.2 is the primary of example.test. and
-// serves the parent zone test., the CNAME target zone auth.test. (the
-// acme-dns pattern) and caa.test.; Knot on 127.0.0.3 is a secondary of
-// example.test. that transfers only when told. The primary is also the
-// "resolver": it answers every question of the test authoritatively.
+// The test bed, all real Knot servers on loopback with random ports:
+//   - the primary (127.0.0.2) serves example.test. and the CNAME target
+//     zone auth.test. (the acme-dns pattern);
+//   - the secondary (127.0.0.3) transfers example.test. from the primary,
+//     only when told (no NOTIFY; SOA refresh an hour away);
+//   - the parent (127.0.0.2, another port) serves test., which delegates
+//     example.test. and auth.test., and caa.test.;
+//   - the resolver is an in-process miekg/dns stub forwarder (a fake of a
+//     recursive resolver) that sends each question to the Knot serving
+//     the longest matching zone, so no name reaches the host's resolver
+//     and the parent's delegation is only visible at the parent.
 
 const zoneTest = `$ORIGIN test.
 $TTL 60
@@ -72,21 +81,64 @@ iodef        CAA 0 iodef "mailto:security@caa.test"
 `
 
 type dnsBed struct {
-	primary, secondary *testbed.Knot
+	primary, secondary, parent *testbed.Knot
+	resolver                   string
 }
 
 func startDNSBed(t *testing.T) *dnsBed {
 	t.Helper()
 	p := testbed.StartKnot(t, "127.0.0.2", []testbed.KnotZone{
-		{Name: "test.", Text: zoneTest},
 		{Name: "example.test.", Text: zoneExample},
 		{Name: "auth.test.", Text: zoneAuth},
+	})
+	par := testbed.StartKnot(t, "127.0.0.2", []testbed.KnotZone{
+		{Name: "test.", Text: zoneTest},
 		{Name: "caa.test.", Text: zoneCAA},
 	})
 	s := testbed.StartKnot(t, "127.0.0.3", []testbed.KnotZone{{Name: "example.test.", Primary: p.Addr}})
-	b := &dnsBed{primary: p, secondary: s}
+	b := &dnsBed{primary: p, secondary: s, parent: par}
+	b.resolver = stubResolver(t, map[string]string{
+		"test.": par.Addr, "caa.test.": par.Addr, "example.test.": p.Addr, "auth.test.": p.Addr,
+	})
 	b.waitSerial(t, s, "2026112601")
 	return b
+}
+
+// stubResolver is an in-process fake recursive resolver: it forwards each
+// question to the server of the longest zone in routes that contains it
+// and returns that server's answer with RA set.
+func stubResolver(t *testing.T, routes map[string]string) string {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := &dns.Client{Timeout: 2 * time.Second}
+	h := dns.HandlerFunc(func(w dns.ResponseWriter, q *dns.Msg) {
+		best := ""
+		for z := range routes {
+			if len(q.Question) == 1 && dns.IsSubDomain(z, canon(q.Question[0].Name)) && len(z) > len(best) {
+				best = z
+			}
+		}
+		if best == "" {
+			r := new(dns.Msg)
+			r.SetRcode(q, dns.RcodeRefused)
+			_ = w.WriteMsg(r)
+			return
+		}
+		r, _, err := up.Exchange(q, routes[best])
+		if err != nil {
+			r = new(dns.Msg)
+			r.SetRcode(q, dns.RcodeServerFailure)
+		}
+		r.RecursionAvailable = true
+		_ = w.WriteMsg(r)
+	})
+	srv := &dns.Server{PacketConn: pc, Handler: h}
+	go func() { _ = srv.ActivateAndServe() }()
+	t.Cleanup(func() { _ = srv.Shutdown() })
+	return pc.LocalAddr().String()
 }
 
 func (b *dnsBed) waitSerial(t *testing.T, k *testbed.Knot, serial string) {
@@ -110,13 +162,13 @@ dns01_defaults:
   resolver: %s
   query_timeout: 2s
 dns01:
-%s`, b.primary.Addr, strings.ReplaceAll(strings.ReplaceAll(domains, "$P", b.primary.Addr), "$S", b.secondary.Addr))
+%s`, b.resolver, strings.NewReplacer("$P", b.primary.Addr, "$S", b.secondary.Addr, "$R", b.parent.Addr).Replace(domains))
 }
 
 // nsMap is the nameservers block that points the NS names at the two Knots.
 const nsMap = `
     nameservers:
-      ns.test: $P
+      ns.test: $R
       ns1.example.test: $P
       ns2.example.test: $S`
 
@@ -238,25 +290,35 @@ func TestDNSKnotLameAndBroken(t *testing.T) {
 	yml := b.config(fmt.Sprintf(`  - domain: example.test
     query_timeout: 300ms
     nameservers:
-      ns.test: $P
+      ns.test: $R
       ns1.example.test: $P
       ns2.example.test: %s
   - domain: cn.example.test
     nameservers:
-      ns.test: $P
+      ns.test: $R
       ns1.example.test: $S
 `, dead))
+	// The parent delegates example.test to a third server the zone does
+	// not list, and whose name has no address: a lame delegation.
+	b.parent.Update(t, "test.", "update add example.test. 60 NS ns3.example.test.")
 	env := testEnv(t, yml, testcerts.Epoch, nil)
 	h := newHarness(env, map[string]Collector{dnsCheck: newDNSCollector(env.Logger)})
 	compare(t, h, fmt.Sprintf(`
 acme_dns_nameserver_up{nameserver="%[1]s",zone="example.test"} 1
 acme_dns_nameserver_up{nameserver="%[2]s",zone="example.test"} 0
+acme_dns_nameserver_up{nameserver="ns3.example.test",zone="example.test"} 0
 acme_dns_nameserver_up{nameserver="%[3]s",zone="auth.test"} 0
 acme_dns_nameserver_failure_info{nameserver="%[2]s",reason="connection_refused",zone="example.test"} 1
+acme_dns_nameserver_failure_info{nameserver="ns3.example.test",reason="no_address",zone="example.test"} 1
 acme_dns_nameserver_failure_info{nameserver="%[3]s",reason="refused",zone="auth.test"} 1
+acme_dns_delegation_consistent{zone="example.test"} 0
+acme_dns_delegation_consistent{zone="auth.test"} 1
+acme_dns_soa_serial_consistent{zone="example.test"} 1
+acme_dns_soa_serial_consistent{zone="auth.test"} 0
 acme_dns_cname_target_healthy{domain="cn.example.test"} 0
 `, nsl("ns1.example.test", b.primary), "ns2.example.test@"+dead, nsl("ns1.example.test", b.secondary)),
-		"acme_dns_nameserver_up", "acme_dns_nameserver_failure_info", "acme_dns_cname_target_healthy")
+		"acme_dns_nameserver_up", "acme_dns_nameserver_failure_info", "acme_dns_cname_target_healthy",
+		"acme_dns_delegation_consistent", "acme_dns_soa_serial_consistent")
 }
 
 func TestDNSResolverFailures(t *testing.T) {
@@ -291,5 +353,25 @@ func TestDNSZoneSeriesOnce(t *testing.T) {
 	}
 	if n := testutil.CollectAndCount(h, "acme_dns_txt_consistent"); n != 3 {
 		t.Fatalf("acme_dns_txt_consistent: %d series, want 3", n)
+	}
+}
+
+// Discovered dns-01 domains become targets with the defaults; other
+// challenges and names that are no DNS names do not.
+func TestDNSSpecsDiscovered(t *testing.T) {
+	env := testEnv(t, "dns01_defaults:\n  resolver: 127.0.0.1:1\ndns01:\n  - domain: a.example\n", testcerts.Epoch, nil)
+	env.Discovered = &inventory.Snapshot{Domains: []inventory.Domain{
+		{Name: "*.a.example", Challenge: "dns-01"},
+		{Name: "B.example.", Challenge: "dns-01"},
+		{Name: "c.example", Challenge: "http-01"},
+		{Name: "bad name", Challenge: "dns-01"},
+	}}
+	var got []string
+	for _, s := range dnsSpecs(env) {
+		got = append(got, fmt.Sprintf("%s %s %s %s", s.domain, s.resolver, s.queryTimeout, s.minInterval))
+	}
+	want := []string{"a.example 127.0.0.1:1 2s 1m0s", "b.example 127.0.0.1:1 2s 1m0s"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("got %q, want %q", got, want)
 	}
 }

@@ -170,7 +170,7 @@ func (r *dnsResolver) delegation(ctx context.Context, zone string) ([]string, er
 	if err != nil {
 		return nil, err
 	}
-	var lastErr error = dnsFail("no_nameservers", "parent zone %s has no NS", parent)
+	lastErr := dnsFail("no_nameservers", "parent zone %s has no NS", parent)
 	for _, ns := range pns {
 		addrs, err := r.addresses(ctx, ns)
 		if err != nil {

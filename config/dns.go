@@ -242,7 +242,7 @@ func checkDomain(s string) error {
 			return fmt.Errorf("%q is not a valid DNS name", s)
 		}
 		for _, r := range label {
-			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9') && r != '-' && r != '_' {
 				return fmt.Errorf("%q is not a valid DNS name", s)
 			}
 		}

@@ -130,7 +130,7 @@ func StartKnot(t testing.TB, ip string, zones []KnotZone) *Knot {
 	for {
 		c, err := net.DialTimeout("tcp", k.Addr, 200*time.Millisecond)
 		if err == nil {
-			c.Close()
+			_ = c.Close()
 			break
 		}
 		if time.Now().After(deadline) {
