@@ -7,8 +7,10 @@ package config
 // files: one field per family, each declared and validated in its own file.
 type Extensions struct {
 	CASections `yaml:",inline"`
+	DNS01      DNS01 `yaml:",inline"`
 }
 
 func (e *Extensions) validate(v *Validator) {
 	e.CASections.validate(v)
+	e.DNS01.validate(v)
 }
