@@ -4,7 +4,6 @@
 package config
 
 import (
-	"net"
 	"os"
 	"strconv"
 	"testing"
@@ -98,19 +97,4 @@ func (c *Clock) validate(v *Validator) {
 		}
 		seen[key] = true
 	}
-}
-
-// checkHostPort accepts ip:port with a literal IP and a numeric port.
-func checkHostPort(s string) error {
-	host, port, err := net.SplitHostPort(s)
-	if err != nil {
-		return errorf("must be ip:port: %v", err)
-	}
-	if net.ParseIP(host) == nil {
-		return errorf("%q is not an IP address", host)
-	}
-	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-		return errorf("bad port %q", port)
-	}
-	return nil
 }

@@ -5,9 +5,6 @@ package config
 
 import (
 	"fmt"
-	"net"
-	"net/netip"
-	"strconv"
 	"strings"
 	"time"
 
@@ -211,22 +208,6 @@ func (d *DNS01) validate(v *Validator) {
 			e.QueryTimeout = def.QueryTimeout
 		}
 	}
-}
-
-// checkHostPort accepts ip:port (a literal address, so that no name is
-// ever sent to the host's resolver to find a resolver).
-func checkHostPort(s string) error {
-	host, port, err := net.SplitHostPort(s)
-	if err != nil {
-		return fmt.Errorf("%q is not ip:port", s)
-	}
-	if _, err := netip.ParseAddr(host); err != nil {
-		return fmt.Errorf("%q is not an IP address", host)
-	}
-	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-		return fmt.Errorf("bad port %q", port)
-	}
-	return nil
 }
 
 // checkDomain accepts a DNS name of letters, digits, '-', '_' and dots.

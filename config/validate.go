@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"path"
 	"path/filepath"
@@ -226,3 +227,19 @@ func checkCIDR(s string) error {
 func isAbs(p string) bool { return filepath.IsAbs(p) }
 
 func sortStrings(s []string) { sort.Strings(s) }
+
+// checkHostPort accepts ip:port (a literal address, so that no name is
+// ever sent to the host's resolver to find a resolver).
+func checkHostPort(s string) error {
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return fmt.Errorf("%q is not ip:port", s)
+	}
+	if _, err := netip.ParseAddr(host); err != nil {
+		return fmt.Errorf("%q is not an IP address", host)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("bad port %q", port)
+	}
+	return nil
+}
