@@ -96,7 +96,7 @@ func ParseDNS01ProbeSettings(n *yaml.Node) (DNS01ProbeSettings, error) {
 	}
 	if s.Resolver != "" {
 		if err := checkHostPort(s.Resolver); err != nil {
-			return s, fmt.Errorf("resolver: %v", err)
+			return s, fmt.Errorf("resolver: %w", err)
 		}
 	}
 	if s.QueryTimeout < 0 {
@@ -113,7 +113,7 @@ func ParseDNS01ProbeSettings(n *yaml.Node) (DNS01ProbeSettings, error) {
 	}
 	for i, id := range s.CAAIdentities {
 		if err := checkDomain(id); err != nil {
-			return s, fmt.Errorf("caa_identities[%d]: %v", i, err)
+			return s, fmt.Errorf("caa_identities[%d]: %w", i, err)
 		}
 	}
 	return s, nil
