@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"math/big"
 	"slices"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -99,26 +100,29 @@ func (c *ariCollector) work() {
 
 // currentCerts returns the certificates that ARI covers: current (not
 // history), one per source and target (the latest notBefore).
-func currentCerts(inv *inventory.Inventory) []inventory.Certificate {
-	best := map[[2]string]inventory.Certificate{}
-	var order [][2]string
-	for _, c := range inv.All() {
-		if c.History {
-			continue
+// currentCerts returns the newest non-history certificate per source and
+// path, for which keep (when not nil) says yes, sorted by source and path.
+func currentCerts(inv *inventory.Inventory, keep func(*inventory.Certificate) bool) []inventory.Certificate {
+	best := map[[2]string]*inventory.Certificate{}
+	inv.Each(func(c *inventory.Certificate) {
+		if c.History || (keep != nil && !keep(c)) {
+			return
 		}
 		k := [2]string{c.Source, c.Path}
-		old, ok := best[k]
-		if !ok {
-			order = append(order, k)
-		}
-		if !ok || c.NotBefore.After(old.NotBefore) {
+		if old, ok := best[k]; !ok || c.NotBefore.After(old.NotBefore) {
 			best[k] = c
 		}
+	})
+	out := make([]inventory.Certificate, 0, len(best))
+	for _, c := range best {
+		out = append(out, *c)
 	}
-	out := make([]inventory.Certificate, 0, len(order))
-	for _, k := range order {
-		out = append(out, best[k])
-	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Source != out[j].Source {
+			return out[i].Source < out[j].Source
+		}
+		return out[i].Path < out[j].Path
+	})
 	return out
 }
 
@@ -158,9 +162,15 @@ func (c *ariCollector) Targets(env *Env) ([]Target, error) {
 	if cfg.Disabled {
 		return nil, nil
 	}
-	c.ensureWorkers(cfg.Concurrency)
 	specs := directorySpecs(env)
-	certs := currentCerts(env.Inventory)
+	if len(specs) == 0 {
+		// No directory to ask: the directory family already says none is
+		// configured; thousands of per-certificate failures would add
+		// nothing but series.
+		return nil, nil
+	}
+	c.ensureWorkers(cfg.Concurrency)
+	certs := currentCerts(env.Inventory, nil)
 	ts := make([]Target, 0, len(certs))
 	budget := &atomic.Int64{}
 	budget.Store(int64(cfg.MaxPerScrape))

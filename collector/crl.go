@@ -58,10 +58,8 @@ func (c *crlCollector) Targets(env *Env) ([]Target, error) {
 		return nil, nil
 	}
 	var ts []Target
-	for _, cert := range currentCerts(env.Inventory) {
-		if len(cert.CRLURLs) == 0 {
-			continue
-		}
+	withCRL := func(c *inventory.Certificate) bool { return len(c.CRLURLs) > 0 }
+	for _, cert := range currentCerts(env.Inventory, withCRL) {
 		ts = append(ts, Target{
 			Check:   crlCheck,
 			Target:  cert.Path,

@@ -54,6 +54,11 @@ func newTestExporter(t *testing.T, yml string) (*Exporter, *httptest.Server) {
 	if err := os.WriteFile(path, []byte(yml), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	return newTestExporterFile(t, path)
+}
+
+func newTestExporterFile(t testing.TB, path string) (*Exporter, *httptest.Server) {
+	t.Helper()
 	reg := prometheus.NewRegistry()
 	sc := config.NewSafeConfig(path, reg, nil)
 	if err := sc.Reload(nil); err != nil {

@@ -4,6 +4,8 @@
 # times, CPU per warm scrape, response size and peak RSS (VmHWM).
 # Usage: scripts/bench-files.sh [runs]   (loopback only; stops its exporter by PID)
 set -euo pipefail
+# Never fall back to internet defaults (NTP pool, Let's Encrypt): loopback only.
+export ACME_EXPORTER_OFFLINE=1
 runs=${1:-5}
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
