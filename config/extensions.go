@@ -6,7 +6,9 @@ package config
 // Extensions holds the sections of the check families beyond certificate
 // files: one field per family, each declared and validated in its own file.
 type Extensions struct {
+	Accounts Accounts `yaml:"accounts"`
 }
 
 func (e *Extensions) validate(v *Validator) {
+	e.Accounts.validate(v)
 }
