@@ -338,7 +338,9 @@ type jwk struct {
 	Q   string `json:"q"`
 }
 
-func b64(s string) ([]byte, error) { return base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "=")) }
+func b64(s string) ([]byte, error) {
+	return base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
+}
 
 func parseJWK(b []byte) (crypto.Signer, error) {
 	var j jwk

@@ -35,6 +35,9 @@ var (
 	renewalProblemDesc = Desc(renewalCheck, "acme_renewal_config_problem_info",
 		"1 for each problem in a lineage's renewal configuration or layout (see docs/checks/discovery.md for the list); absent otherwise.",
 		"client", "name", "problem")
+	renewalLineageDesc = Desc(renewalCheck, "acme_renewal_lineage_info",
+		"1 for each certificate a discovered client renews, with its ACME directory URL and validation mode (webroot, standalone, nginx, dns-<provider>, ...; empty when the client does not store it).",
+		"client", "name", "directory", "mode")
 )
 
 func init() {
@@ -85,6 +88,7 @@ func checkRenewal(env *Env, cr inventory.ClientRoot, emit Emit) error {
 		return fileFailure(cr.Root, err)
 	}
 	for _, l := range root.Lineages {
+		emit(Gauge(renewalLineageDesc, 1, l.Client, l.Name, l.Directory, l.Mode))
 		if !l.Scheduled.IsZero() {
 			emit(Gauge(renewalScheduledDesc, unixSeconds(l.Scheduled), l.Client, l.Name))
 		}

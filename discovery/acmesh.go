@@ -117,6 +117,7 @@ func (r *Root) acmeshCert(dir, dom, name string) {
 		l.Problems = append(l.Problems, "must_staple")
 	}
 	mode, webroot := acmeshMode(v["Le_Webroot"])
+	l.Mode = mode
 	if mode == "webroot" && !exists(webroot) {
 		l.Problems = append(l.Problems, "webroot_missing")
 	}

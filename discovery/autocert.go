@@ -31,7 +31,7 @@ func inspectAutocert(r *Root) error {
 		case strings.HasSuffix(n, "+token") || strings.HasSuffix(n, "+http-01"):
 		case strings.Contains(n, "."):
 			name := strings.TrimSuffix(n, "+rsa")
-			l := Lineage{Client: Autocert, Name: n, Source: p, CertPath: p}
+			l := Lineage{Client: Autocert, Name: n, Source: p, CertPath: p, Mode: "standalone"}
 			// The key is in the same file.
 			r.Certs = append(r.Certs, CertFile{Client: Autocert, Name: n, Path: p})
 			if c, err := leafOf(p); err == nil {

@@ -75,7 +75,7 @@ func inspectCaddy(r *Root) error {
 func (r *Root) caddyCert(dir, name string) {
 	crt := filepath.Join(dir, name+".crt")
 	meta := filepath.Join(dir, name+".json")
-	l := Lineage{Client: Caddy, Name: name, Source: meta}
+	l := Lineage{Client: Caddy, Name: name, Source: meta, Mode: "standalone"}
 	if exists(crt) {
 		l.CertPath = crt
 		r.Certs = append(r.Certs, CertFile{Client: Caddy, Name: name, Path: crt, KeyPath: filepath.Join(dir, name+".key")})

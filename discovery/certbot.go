@@ -117,6 +117,7 @@ func (r *Root) certbotLineage(name string) {
 		if mode == "" {
 			mode = p["installer"]
 		}
+		l.Mode = mode
 		if v := conf.Top["renew_before_expiry"]; v != "" {
 			d, err := ParseInterval(v)
 			if err != nil {

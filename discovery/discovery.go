@@ -62,6 +62,7 @@ type Lineage struct {
 	Source    string // the file that describes it (renewal conf, .json, .conf)
 	CertPath  string // the current certificate ("" when missing)
 	Directory string // ACME directory URL
+	Mode      string // how it is validated: webroot, standalone, dns-<provider>, ...
 	// RenewBefore is certbot's renew_before_expiry (0 when unset).
 	RenewBefore time.Duration
 	MustStaple  bool

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sync"
 	"time"
@@ -22,6 +23,30 @@ import (
 // replaces the config's list for that client.
 type Overrides struct {
 	CertbotDirs, LegoDirs, CaddyDirs, AutocertDirs, AcmeShDirs []string
+	CertbotLogDirs                                             []string
+	SystemdTimerDir                                            string
+	// NoDefaults: look only where told, never in the clients' default
+	// locations.
+	NoDefaults bool
+}
+
+// Apply returns d with the overrides in place.
+func (o Overrides) Apply(d config.Discovery) config.Discovery {
+	set := func(dst *[]string, src []string) {
+		if len(src) > 0 {
+			*dst = src
+		}
+	}
+	set(&d.CertbotDirs, o.CertbotDirs)
+	set(&d.LegoDirs, o.LegoDirs)
+	set(&d.CaddyDirs, o.CaddyDirs)
+	set(&d.AutocertDirs, o.AutocertDirs)
+	set(&d.AcmeShDirs, o.AcmeShDirs)
+	set(&d.CertbotLogDirs, o.CertbotLogDirs)
+	if o.SystemdTimerDir != "" {
+		d.SystemdTimerDir = o.SystemdTimerDir
+	}
+	return d
 }
 
 // Candidates returns the roots to look at for each client: the configured
@@ -29,6 +54,9 @@ type Overrides struct {
 // roots that do not exist are reported by Scan; default ones are skipped.
 func Candidates(d config.Discovery, o Overrides) map[string]roots {
 	pick := func(flag, conf []string, defaults func() []string) roots {
+		if o.NoDefaults {
+			defaults = nil
+		}
 		switch {
 		case len(flag) > 0:
 			return roots{dirs: flag, explicit: true}
@@ -119,7 +147,7 @@ func Scan(d config.Discovery, o Overrides, now time.Time) *Result {
 	}
 	res.Snapshot = Snapshot(res.Roots, now)
 	if slices.ContainsFunc(res.Roots, func(r *Root) bool { return r.Client == Certbot }) {
-		for _, dir := range d.CertbotLogDirs {
+		for _, dir := range o.Apply(d).CertbotLogDirs {
 			if p := filepath.Join(dir, "letsencrypt.log"); exists(p) {
 				res.Snapshot.Logs = append(res.Snapshot.Logs, inventory.LogFile{Client: Certbot, Path: p, Format: "certbot"})
 			}
@@ -234,6 +262,13 @@ func (s *Scanner) Augment(c *config.Config) *config.Config {
 		return s.augOut
 	}
 	out := Merge(c, res.Roots)
+	if d := s.overrides.Apply(c.Discovery); !reflect.DeepEqual(d, c.Discovery) {
+		if out == c {
+			cp := *c
+			out = &cp
+		}
+		out.Discovery = d
+	}
 	s.augIn, s.augRes, s.augOut = c, res, out
 	return out
 }

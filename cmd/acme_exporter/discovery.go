@@ -14,7 +14,10 @@ import (
 )
 
 // discoveryFlags override the config's discovery roots when given.
-var discoveryFlags discovery.Overrides
+var (
+	discoveryFlags discovery.Overrides
+	defaults       bool
+)
 
 func init() {
 	extraFlags = append(extraFlags, func(app *kingpin.Application) {
@@ -24,9 +27,14 @@ func init() {
 		app.Flag("discovery.caddy-dir", "Caddy/certmagic data directory to discover (repeatable; replaces discovery.caddy_dirs).").StringsVar(&o.CaddyDirs)
 		app.Flag("discovery.autocert-dir", "autocert DirCache directory to discover (repeatable; replaces discovery.autocert_dirs).").StringsVar(&o.AutocertDirs)
 		app.Flag("discovery.acmesh-dir", "acme.sh home to discover (repeatable; replaces discovery.acmesh_dirs).").StringsVar(&o.AcmeShDirs)
+		app.Flag("discovery.certbot-log-dir", "certbot --logs-dir holding letsencrypt.log (repeatable; replaces discovery.certbot_log_dirs).").StringsVar(&o.CertbotLogDirs)
+		app.Flag("discovery.systemd-timer-dir", "Directory of systemd timer stamps (replaces discovery.systemd_timer_dir).").StringVar(&o.SystemdTimerDir)
+		app.Flag("discovery.defaults", "Also look in each client's default locations when no directory is given for it.").Default("true").BoolVar(&defaults)
 	})
 	startHooks = append(startHooks, func(exp *exporter.Exporter) error {
-		StartDiscovery(context.Background(), exp, discoveryFlags)
+		o := discoveryFlags
+		o.NoDefaults = !defaults
+		StartDiscovery(context.Background(), exp, o)
 		return nil
 	})
 }
