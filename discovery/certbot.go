@@ -323,7 +323,10 @@ var intervalRE = regexp.MustCompile(`(?i)^\s*([0-9]+)\s*([a-z]+)\s*$`)
 // "12 hours"); a bare number means days.
 func ParseInterval(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
-	if n, err := strconv.Atoi(s); err == nil && n >= 0 {
+	if n, err := strconv.Atoi(s); err == nil {
+		if n < 0 || n > 100000 {
+			return 0, fmt.Errorf("bad interval %q", s)
+		}
 		return time.Duration(n) * 24 * time.Hour, nil
 	}
 	m := intervalRE.FindStringSubmatch(s)
