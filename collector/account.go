@@ -195,10 +195,8 @@ func checkAccountKey(s accountSpec, emit Emit) error {
 	fi, err := os.Stat(s.path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			// Missing, unless a directory on the way hides it from us.
-			if perr := searchable(filepath.Dir(s.path)); perr != nil {
-				return Fail("exporter_cannot_read", perr)
-			}
+			// ENOENT: every directory on the way was searchable, so the
+			// key is really gone (a hidden one gives EACCES).
 			emit(Gauge(accountUsableDesc, 0, l...))
 			problem("missing")
 			return nil
@@ -278,15 +276,6 @@ func readKeyFile(path string) ([]byte, error) {
 		return nil, errors.New("key file too large")
 	}
 	return b, nil
-}
-
-// searchable reports whether the exporter can look up names in dir.
-func searchable(dir string) error {
-	_, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrPermission) {
-		return err
-	}
-	return nil
 }
 
 // ParseAccountKey parses an account private key: certbot's JWK JSON, or

@@ -135,11 +135,14 @@ func Scan(d config.Discovery, o Overrides, now time.Time) *Result {
 		for _, dir := range dedup(rs.dirs) {
 			r, err := Inspect(client, dir)
 			if err != nil {
-				if rs.explicit || !errors.Is(err, fs.ErrNotExist) {
-					res.Errors[dir] = err
+				if !rs.explicit && errors.Is(err, fs.ErrNotExist) {
+					continue // a default location without that client
 				}
+				res.Errors[dir] = err
 				if r == nil {
-					continue
+					// Keep a root the operator named (or one that exists
+					// but cannot be read) so its checks report why.
+					r = &Root{Client: client, Root: dir}
 				}
 			}
 			res.Roots = append(res.Roots, r)
