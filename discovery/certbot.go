@@ -55,6 +55,11 @@ func inspectCertbot(r *Root) error {
 		r.certbotLineage(n)
 	}
 	r.certbotAccounts()
+	for _, a := range r.referenced {
+		if !slices.ContainsFunc(r.Accounts, func(x inventory.Account) bool { return x.KeyPath == a.KeyPath }) {
+			r.Accounts = append(r.Accounts, a)
+		}
+	}
 	return nil
 }
 
@@ -156,8 +161,15 @@ func (r *Root) certbotLineage(name string) {
 			}
 		}
 		if a := p["account"]; a != "" && l.Directory != "" {
-			if !exists(filepath.Join(r.Root, "accounts", directoryDir(l.Directory), a)) {
+			dir := filepath.Join(r.Root, "accounts", directoryDir(l.Directory), a)
+			switch _, err := os.Stat(dir); {
+			case errors.Is(err, fs.ErrNotExist):
 				l.Problems = append(l.Problems, "account_missing")
+			case err != nil:
+				// Hidden from the exporter: still name its key, so the
+				// account check says the exporter cannot read it.
+				r.referenced = append(r.referenced, inventory.Account{Client: Certbot, Format: "jwk",
+					KeyPath: filepath.Join(dir, "private_key.json"), Directory: l.Directory, Source: confPath})
 			}
 		}
 	}

@@ -83,6 +83,8 @@ type Root struct {
 	Domains     []inventory.Domain
 	Logs        []inventory.LogFile
 	Lineages    []Lineage
+
+	referenced []inventory.Account // accounts named by configs but not seen
 }
 
 // Inspect reads the client root at dir. It returns an error only when the
