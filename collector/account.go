@@ -643,7 +643,7 @@ func (c *accountCollector) checkRegistration(ctx context.Context, env *Env, s ac
 	c.mu.Lock()
 	st := c.reg[s.path]
 	c.mu.Unlock()
-	if st != nil && now.Before(st.notBefore) && st.metrics != nil {
+	if st != nil && now.Before(st.notBefore) {
 		// The CA asked us to wait: serve the last answer.
 		for _, m := range st.metrics {
 			emit(m)
@@ -661,9 +661,6 @@ func (c *accountCollector) checkRegistration(ctx context.Context, env *Env, s ac
 		}
 	}
 	c.mu.Lock()
-	if next.IsZero() && st != nil && st.metrics != nil && err != nil {
-		kept = st.metrics
-	}
 	c.reg[s.path] = &regState{notBefore: next, metrics: kept, err: err}
 	c.mu.Unlock()
 	return err
@@ -715,7 +712,7 @@ func (c *accountCollector) lookup(ctx context.Context, env *Env, s accountSpec, 
 		emit(Gauge(accountProblemDesc, 1, s.client, s.path, "deactivated"))
 		return nil
 	case errors.As(err, &ae) && (ae.StatusCode == http.StatusTooManyRequests || strings.HasSuffix(ae.ProblemType, ":rateLimited")):
-		return Fail("rate_limited", errors.New(ae.ProblemType))
+		return Fail("rate_limited", ae)
 	case errors.As(err, &ae):
 		return Fail("acme_error", fmt.Errorf("%d %s", ae.StatusCode, ae.ProblemType))
 	case errors.Is(err, context.DeadlineExceeded):
