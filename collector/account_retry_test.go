@@ -29,7 +29,7 @@ func TestAccountRegistrationRetryAfterFake(t *testing.T) {
 		w.Header().Set("Replay-Nonce", fmt.Sprintf("nonce%d", time.Now().UnixNano()))
 		switch r.URL.Path {
 		case "/dir":
-			fmt.Fprintf(w, `{"newNonce":"%[1]s/nonce","newAccount":"%[1]s/new-acct","newOrder":"%[1]s/new-order"}`, srv.URL)
+			_, _ = fmt.Fprintf(w, `{"newNonce":"%[1]s/nonce","newAccount":"%[1]s/new-acct","newOrder":"%[1]s/new-order"}`, srv.URL)
 		case "/nonce":
 			w.WriteHeader(http.StatusOK)
 		case "/new-acct":
@@ -37,7 +37,7 @@ func TestAccountRegistrationRetryAfterFake(t *testing.T) {
 			w.Header().Set("Retry-After", "3600")
 			w.Header().Set("Content-Type", "application/problem+json")
 			w.WriteHeader(http.StatusTooManyRequests)
-			fmt.Fprint(w, `{"type":"urn:ietf:params:acme:error:rateLimited","detail":"slow down"}`)
+			_, _ = fmt.Fprint(w, `{"type":"urn:ietf:params:acme:error:rateLimited","detail":"slow down"}`)
 		default:
 			http.NotFound(w, r)
 		}

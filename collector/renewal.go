@@ -159,7 +159,7 @@ func lastCertbotRenewal(path string) (time.Time, bool) {
 	if err != nil {
 		return time.Time{}, false
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	if fi, err := f.Stat(); err == nil && fi.Size() > maxLogTail {
 		if _, err := f.Seek(fi.Size()-maxLogTail, io.SeekStart); err != nil {
 			return time.Time{}, false

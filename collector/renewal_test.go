@@ -32,10 +32,6 @@ func scanEnv(t *testing.T, yml string, now time.Time, o discovery.Overrides) *En
 	return env
 }
 
-var layoutFamilies = []string{"acme_renewal_lineage_info", "acme_renewal_config_problem_info",
-	"acme_renewal_scheduled_timestamp_seconds", "acme_discovery_root_info", "acme_discovery_items",
-	"acme_account_key_usable", "acme_probe_failure_info"}
-
 func myFamilies() map[string]Collector {
 	return map[string]Collector{"renewal": renewalCollector{}, "discovery": discoveryCollector{},
 		"account": &accountCollector{reg: map[string]*regState{}}}

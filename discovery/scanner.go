@@ -175,7 +175,6 @@ type Scanner struct {
 	augIn   *config.Config
 	augRes  *Result
 	augOut  *config.Config
-	started bool
 }
 
 // NewScanner returns an idle scanner.

@@ -37,8 +37,8 @@ func TestMain(m *testing.M) {
 	// config file the exporter uses the system pool, which Go reads from
 	// SSL_CERT_FILE on first use.
 	root, _ := filepath.Abs("../../discovery/testdata/pebble-root.pem")
-	os.Setenv("SSL_CERT_FILE", root)
-	os.Setenv("SSL_CERT_DIR", "/nonexistent")
+	_ = os.Setenv("SSL_CERT_FILE", root)
+	_ = os.Setenv("SSL_CERT_DIR", "/nonexistent")
 	os.Exit(m.Run())
 }
 
@@ -93,7 +93,7 @@ func TestNoConfigCertbotFlag(t *testing.T) {
 		t.Fatal(err)
 	}
 	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	got := normalize(string(body), dst)
 
 	for _, fam := range []string{"acme_certificate_not_after_timestamp_seconds", "acme_account_key_usable",

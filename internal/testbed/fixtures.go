@@ -38,13 +38,13 @@ func CopyTree(t testing.TB, src, dst string) {
 		if err != nil {
 			return err
 		}
-		defer in.Close()
+		defer func() { _ = in.Close() }()
 		f, err := os.OpenFile(out, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, clientMode(rel, false))
 		if err != nil {
 			return err
 		}
 		if _, err := io.Copy(f, in); err != nil {
-			f.Close()
+			_ = f.Close()
 			return err
 		}
 		return f.Close()
@@ -80,7 +80,9 @@ func clientMode(rel string, dir bool) fs.FileMode {
 	}
 	if dir {
 		// certbot's live/<name> and archive/<name> are 0755 inside 0700 parents.
-		if private && !(strings.HasPrefix(rel, "certbot/") && (top == "live" || top == "archive") && len(first) == 3 && !strings.Contains(first[2], "/")) {
+		lineageDir := strings.HasPrefix(rel, "certbot/") && (top == "live" || top == "archive") && len(first) == 3 &&
+			!strings.Contains(first[2], "/")
+		if private && !lineageDir {
 			return 0o700
 		}
 		return 0o755
