@@ -171,10 +171,10 @@ type Scanner struct {
 	latest  *Result
 	kick    chan struct{}
 
-	augMu   sync.Mutex
-	augIn   *config.Config
-	augRes  *Result
-	augOut  *config.Config
+	augMu  sync.Mutex
+	augIn  *config.Config
+	augRes *Result
+	augOut *config.Config
 }
 
 // NewScanner returns an idle scanner.
