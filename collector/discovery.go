@@ -15,7 +15,7 @@ const discoveryCheck = "discovery"
 
 var (
 	discoveryItemsDesc = Desc(discoveryCheck, "acme_discovery_items",
-		"Items discovery found in the latest scan, by client and kind (root, account, directory, domain, log, certificate_file, history_file).",
+		"Items discovery found in the latest scan, by client and kind (root, account, directory, domain, log); certificate_file and history_file count the checked certificate files attributed to the client, discovered or configured with client:.",
 		"client", "kind")
 	discoveryRootDesc = Desc(discoveryCheck, "acme_discovery_root_info",
 		"1 for each discovered ACME client storage root.",
