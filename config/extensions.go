@@ -7,10 +7,12 @@ package config
 // files: one field per family, each declared and validated in its own file.
 type Extensions struct {
 	CASections `yaml:",inline"`
-	DNS01      DNS01 `yaml:",inline"`
+	DNS01      DNS01    `yaml:",inline"`
+	Accounts   Accounts `yaml:"accounts"`
 }
 
 func (e *Extensions) validate(v *Validator) {
 	e.CASections.validate(v)
 	e.DNS01.validate(v)
+	e.Accounts.validate(v)
 }
