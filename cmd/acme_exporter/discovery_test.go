@@ -20,6 +20,8 @@ import (
 
 	"github.com/alecthomas/kingpin/v2"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"github.com/acme-exporter/acme_exporter/config"
 	"github.com/acme-exporter/acme_exporter/exporter"
@@ -118,23 +120,54 @@ func kingpinApp() *kingpin.Application {
 	return app
 }
 
-// volatile are series whose values depend on the machine or wall time.
-var volatile = regexp.MustCompile(`^(acme_exporter_collector_duration_seconds|acme_exporter_build_info|acme_exporter_config_last_reload_success_timestamp_seconds)`)
+// inScope are the families this test is about (issue 3): others (clock,
+// DNS, directory, ...) depend on the machine and have their own tests.
+var inScope = regexp.MustCompile(`^acme_(certificate|account|renewal|discovery)_`)
 
-// normalize drops HELP/TYPE and volatile series, replaces the temporary
-// directory and the test's uid/gid, and sorts.
+// scopedChecks are the checks whose probe series are compared.
+var scopedChecks = map[string]bool{"certificate_file": true, "account_key": true,
+	"account_registration": true, "renewal": true, "renewal_last_run": true, "discovery": true}
+
+// normalize parses the exposition, keeps the families in scope, replaces
+// the temporary directory and the test's uid/gid, writes every sample with
+// its labels sorted, and sorts the lines.
 func normalize(s, dst string) string {
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := p.TextToMetricFamilies(strings.NewReader(s))
+	if err != nil {
+		return "unparsable exposition: " + err.Error()
+	}
 	var out []string
 	uid, gid := fmt.Sprint(os.Getuid()), fmt.Sprint(os.Getgid())
-	for _, l := range strings.Split(s, "\n") {
-		if l == "" || strings.HasPrefix(l, "#") || volatile.MatchString(l) {
+	for name, mf := range fams {
+		probe := strings.HasPrefix(name, "acme_probe_") || name == "acme_check_last_success_timestamp_seconds"
+		if !inScope.MatchString(name) && !probe {
 			continue
 		}
-		l = strings.ReplaceAll(l, dst, "FIXTURES")
-		l = strings.ReplaceAll(l, `owner="`+uid+`"`, `owner="UID"`)
-		l = strings.ReplaceAll(l, `group="`+gid+`"`, `group="GID"`)
-		l = strings.ReplaceAll(l, `service_user="owner:`+uid+`"`, `service_user="owner:UID"`)
-		out = append(out, l)
+		for _, m := range mf.GetMetric() {
+			var labels []string
+			keep := !probe
+			for _, lp := range m.GetLabel() {
+				if lp.GetName() == "check" && scopedChecks[lp.GetValue()] {
+					keep = true
+				}
+				labels = append(labels, fmt.Sprintf("%s=%q", lp.GetName(), lp.GetValue()))
+			}
+			if !keep {
+				continue
+			}
+			sort.Strings(labels)
+			v := m.GetGauge().GetValue()
+			if m.Counter != nil {
+				v = m.GetCounter().GetValue()
+			}
+			l := fmt.Sprintf("%s{%s} %g", name, strings.Join(labels, ","), v)
+			l = strings.ReplaceAll(l, dst, "FIXTURES")
+			l = strings.ReplaceAll(l, `owner="`+uid+`"`, `owner="UID"`)
+			l = strings.ReplaceAll(l, `group="`+gid+`"`, `group="GID"`)
+			l = strings.ReplaceAll(l, `service_user="owner:`+uid+`"`, `service_user="owner:UID"`)
+			out = append(out, l)
+		}
 	}
 	sort.Strings(out)
 	return strings.Join(out, "\n") + "\n"
