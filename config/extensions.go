@@ -6,7 +6,11 @@ package config
 // Extensions holds the sections of the check families beyond certificate
 // files: one field per family, each declared and validated in its own file.
 type Extensions struct {
+	RateLimits RateLimits `yaml:"rate_limits"`
+	ClientLogs ClientLogs `yaml:"client_logs"`
 }
 
 func (e *Extensions) validate(v *Validator) {
+	e.RateLimits.validate(v)
+	e.ClientLogs.validate(v)
 }
