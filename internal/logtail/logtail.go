@@ -89,6 +89,9 @@ func indexByte(p []byte, c byte) int {
 	return -1
 }
 
+// ErrNotRegular: the path is a directory, FIFO, device or socket.
+var ErrNotRegular = errors.New("not a regular file")
+
 // Stats says what one Read saw.
 type Stats struct {
 	Bytes     int64 // bytes consumed
@@ -145,7 +148,7 @@ func (t *Tailer) Read(maxBytes int64, fn func([]byte)) (Stats, error) {
 	case err != nil:
 		return st, err
 	case !pathFI.Mode().IsRegular():
-		return st, fmt.Errorf("%s is not a regular file (%s)", t.path, pathFI.Mode().Type())
+		return st, fmt.Errorf("%s: %w (%s)", t.path, ErrNotRegular, pathFI.Mode().Type())
 	}
 
 	if t.f != nil && (st.Missing || idOf(pathFI) != t.id) {
@@ -251,7 +254,7 @@ func open(path string) (*os.File, error) {
 	}
 	if !fi.Mode().IsRegular() {
 		f.Close()
-		return nil, fmt.Errorf("%s is not a regular file (%s)", path, fi.Mode().Type())
+		return nil, fmt.Errorf("%s: %w (%s)", path, ErrNotRegular, fi.Mode().Type())
 	}
 	return f, nil
 }

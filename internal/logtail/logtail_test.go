@@ -5,6 +5,7 @@ package logtail
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -168,7 +169,7 @@ func TestReadOnly(t *testing.T) {
 func TestNotRegular(t *testing.T) {
 	dir := t.TempDir()
 	tl := New(dir, 64)
-	if _, err := tl.Read(1<<20, func([]byte) {}); err == nil {
+	if _, err := tl.Read(1<<20, func([]byte) {}); !errors.Is(err, ErrNotRegular) {
 		t.Fatal("a directory was accepted")
 	}
 }
