@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/acme-exporter/acme_exporter/internal/certs"
+	"github.com/acme-exporter/acme_exporter/internal/testbed"
 	"github.com/acme-exporter/acme_exporter/internal/testcerts"
 	"github.com/acme-exporter/acme_exporter/inventory"
 )
@@ -172,4 +173,47 @@ func TestIssuerLabel(t *testing.T) {
 			t.Errorf("%s: got %s, want %s", in, got, want)
 		}
 	}
+}
+
+// TestRateLimitsPebble issues certificates from a real ACME CA (Pebble
+// in-process): six for one name set, as a forced-renewal cron would, and
+// one for a new set, stored as certbot stores them, and reads them back
+// through the certificate_file collector.
+func TestRateLimitsPebble(t *testing.T) {
+	p := testbed.StartPebble(t, 0)
+	acct := p.NewAccount(t)
+	dir := t.TempDir()
+	for i := 1; i <= 6; i++ {
+		is := p.Issue(t, acct, "renewed.example.test", "www.renewed.example.test")
+		testcerts.Write(t, dir, fmt.Sprintf("archive/renewed.example.test/cert%d.pem", i), is.ChainPEM, 0o644)
+	}
+	is := p.Issue(t, acct, "new.example.test")
+	testcerts.Write(t, dir, "archive/new.example.test/cert1.pem", is.ChainPEM, 0o644)
+
+	env := testEnv(t, fmt.Sprintf(`
+certificate_files:
+  - path: %s
+    history: true
+rate_limits:
+  cas:
+    - name: pebble
+      issuers: ["Pebble Intermediate CA *"]
+      limits:
+        certificates_per_registered_domain: 50
+        duplicate_certificates: 5
+`, filepath.Join(dir, "archive/*/cert*.pem")), time.Now().Add(time.Minute), nil)
+	h := newHarness(env, map[string]Collector{certFileCheck: newCertFileCollector(env.Logger), rateLimitCheck: &rateLimitCollector{}})
+	testutil.CollectAndCount(h)
+	compare(t, h, `
+acme_certificates_issued{ca="pebble",registered_domain="example.test"} 2
+acme_duplicate_certificates{ca="pebble",registered_domain="example.test"} 6
+acme_early_renewals{ca="pebble",registered_domain="example.test"} 5
+acme_rate_limit{ca="pebble",limit="certificates_per_registered_domain"} 50
+acme_rate_limit{ca="pebble",limit="duplicate_certificates"} 5
+acme_rate_limit{ca="letsencrypt",limit="certificates_per_registered_domain"} 50
+acme_rate_limit{ca="letsencrypt",limit="duplicate_certificates"} 5
+acme_rate_limit{ca="letsencrypt",limit="new_orders_per_account"} 300
+acme_rate_limit{ca="letsencrypt",limit="failed_validations"} 5
+acme_rate_limit_certificates_seen{ca="pebble"} 7
+`, rlNames...)
 }
