@@ -92,7 +92,7 @@ func (c *clientLogCollector) Targets(env *Env) ([]Target, error) {
 	for p, l := range c.logs {
 		if _, keep := formats[p]; !keep || l.format != normFormat(formats[p]) {
 			l.mu.Lock()
-			l.tail.Close()
+			_ = l.tail.Close()
 			l.mu.Unlock()
 			delete(c.logs, p)
 		}

@@ -112,7 +112,9 @@ acme_client_log_lines_cut_total{log=%[2]q} 0
 	appendTo(t, certbotLog, fixture(t, "certbot-account-does-not-exist.log"))
 	// 4. logrotate's copytruncate on the lego log, then new output.
 	b, _ := os.ReadFile(legoLog)
-	os.WriteFile(legoLog+".1", b, 0o644)
+	if err := os.WriteFile(legoLog+".1", b, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.Truncate(legoLog, 0); err != nil {
 		t.Fatal(err)
 	}

@@ -165,7 +165,7 @@ func (t *Tailer) Read(maxBytes int64, fn func([]byte)) (Stats, error) {
 			}
 		}
 		t.split.Flush(count)
-		t.Close()
+		_ = t.Close()
 		st.Rotated = !st.Missing
 	}
 	if st.Missing {
@@ -182,7 +182,7 @@ func (t *Tailer) Read(maxBytes int64, fn func([]byte)) (Stats, error) {
 		}
 		fi, err := f.Stat()
 		if err != nil {
-			f.Close()
+			_ = f.Close()
 			return st, err
 		}
 		t.f, t.id, t.off = f, idOf(fi), 0
@@ -249,11 +249,11 @@ func open(path string) (*os.File, error) {
 	}
 	fi, err := f.Stat()
 	if err != nil {
-		f.Close()
+		_ = f.Close()
 		return nil, err
 	}
 	if !fi.Mode().IsRegular() {
-		f.Close()
+		_ = f.Close()
 		return nil, fmt.Errorf("%s: %w (%s)", path, ErrNotRegular, fi.Mode().Type())
 	}
 	return f, nil

@@ -45,7 +45,9 @@ func TestTailer(t *testing.T) {
 	}
 	copytruncate := func(t *testing.T, p string) {
 		b, _ := os.ReadFile(p)
-		os.WriteFile(p+".1", b, 0o644)
+		if err := os.WriteFile(p+".1", b, 0o644); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.Truncate(p, 0); err != nil {
 			t.Fatal(err)
 		}
@@ -111,7 +113,7 @@ func TestTailer(t *testing.T) {
 				tc.max = 1 << 20
 			}
 			tl := New(path, tc.maxLine)
-			defer tl.Close()
+			defer func() { _ = tl.Close() }()
 			for i, s := range tc.steps {
 				if s.do != nil {
 					s.do(t, path)
@@ -157,9 +159,12 @@ func TestReadOnly(t *testing.T) {
 	}
 	before, _ := os.Stat(path)
 	tl := New(path, 64)
-	tl.Read(1<<20, func([]byte) {})
-	tl.Read(1<<20, func([]byte) {})
-	tl.Close()
+	for range 2 {
+		if _, err := tl.Read(1<<20, func([]byte) {}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = tl.Close()
 	after, _ := os.Stat(path)
 	if before.ModTime() != after.ModTime() || before.Size() != after.Size() || before.Mode() != after.Mode() {
 		t.Fatal("file changed")
