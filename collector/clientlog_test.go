@@ -6,6 +6,7 @@ package collector
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/acme-exporter/acme_exporter/internal/testbed"
 	"github.com/acme-exporter/acme_exporter/internal/testcerts"
 	"github.com/acme-exporter/acme_exporter/inventory"
 )
@@ -175,4 +177,50 @@ func TestClientLogNotRegular(t *testing.T) {
 	h := newHarness(env, map[string]Collector{clientLogCheck: newClientLogCollector(env.Logger)})
 	compare(t, h, fmt.Sprintf(`acme_probe_failure_info{check="client_log",reason="not_regular_file",target=%q} 1`, dir),
 		"acme_probe_failure_info")
+}
+
+// TestClientLogRealCertbot runs the real certbot against the real Pebble
+// (its VA resolving through pebble-challtestsrv, nothing listening on the
+// HTTP-01 port), twice: the log does not exist before the first run; the
+// second run uses upstream certbot's own rotation (--max-log-backups;
+// Debian sets it to 0 and leaves rotation to logrotate), which renames the
+// log at the start of the run.
+func TestClientLogRealCertbot(t *testing.T) {
+	certbot := testbed.Binary(t, "certbot")
+	dir := testbed.Dir(t)
+	dns := testbed.StartChallTestSrv(t, dir)
+	pb := testbed.StartPebbleProcess(t, dir, dns, testbed.FreePort(t, "127.0.0.1"))
+	logDir := filepath.Join(dir, "logs")
+	logFile := filepath.Join(logDir, "letsencrypt.log")
+
+	env := testEnv(t, fmt.Sprintf("client_logs:\n  files:\n    - path: %s\n", logFile), testcerts.Epoch, nil)
+	h := newHarness(env, map[string]Collector{clientLogCheck: newClientLogCollector(env.Logger)})
+	compare(t, h, fmt.Sprintf(`acme_probe_failure_info{check="client_log",reason="not_found",target=%q} 1`, logFile),
+		"acme_probe_failure_info")
+
+	webroot := filepath.Join(dir, "webroot")
+	if err := os.MkdirAll(webroot, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	run := func(extra ...string) {
+		cmd := exec.Command(certbot, append(extra, "certonly", "--non-interactive", "--agree-tos", "-m", "admin@example.test",
+			"--no-eff-email", "--server", pb.DirectoryURL,
+			"--config-dir", filepath.Join(dir, "config"), "--work-dir", filepath.Join(dir, "work"), "--logs-dir", logDir,
+			"--webroot", "-w", webroot, "-d", "down.example.test")...)
+		cmd.Env = append(os.Environ(), "REQUESTS_CA_BUNDLE="+pb.CAFile)
+		out, err := cmd.CombinedOutput()
+		if err == nil || !strings.Contains(string(out), "connection") {
+			t.Fatalf("certbot should fail validation with a connection problem: %v\n%s\npebble:\n%s", err, out, pb.Proc.Logs())
+		}
+	}
+	for i, extra := range [][]string{nil, {"--max-log-backups", "10"}} {
+		i++
+		run(extra...)
+		compare(t, h, zeroSeries(logFile, "connection")+
+			fmt.Sprintf(`acme_client_errors_total{log=%q,problem="connection"} %d`, logFile, i),
+			"acme_client_errors_total")
+	}
+	if _, err := os.Stat(logFile + ".1"); err != nil {
+		t.Fatalf("certbot did not rotate its log: %v", err)
+	}
 }
