@@ -6,7 +6,6 @@ package collector
 import (
 	"context"
 	"errors"
-	"io/fs"
 	"log/slog"
 	"sort"
 	"sync"
@@ -184,10 +183,8 @@ func (l *clientLog) run(ctx context.Context, now func() time.Time, maxRead int64
 		case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		case errors.Is(err, logtail.ErrNotRegular):
 			err = Fail("not_regular_file", err)
-		case errors.Is(err, fs.ErrPermission):
-			err = Fail("exporter_cannot_read", err)
 		default:
-			err = Fail("read_error", err)
+			err = fileFailure(l.path, err) // exporter_cannot_read, read_error, ...
 		}
 	}
 	return err
