@@ -7,12 +7,16 @@ package config
 // files: one field per family, each declared and validated in its own file.
 type Extensions struct {
 	CASections `yaml:",inline"`
-	DNS01      DNS01    `yaml:",inline"`
-	Accounts   Accounts `yaml:"accounts"`
+	DNS01      DNS01      `yaml:",inline"`
+	Accounts   Accounts   `yaml:"accounts"`
+	RateLimits RateLimits `yaml:"rate_limits"`
+	ClientLogs ClientLogs `yaml:"client_logs"`
 }
 
 func (e *Extensions) validate(v *Validator) {
 	e.CASections.validate(v)
 	e.DNS01.validate(v)
 	e.Accounts.validate(v)
+	e.RateLimits.validate(v)
+	e.ClientLogs.validate(v)
 }
