@@ -1,0 +1,176 @@
+// Copyright 2026 The acme_exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package collector
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/acme-exporter/acme_exporter/internal/testbed"
+	"github.com/acme-exporter/acme_exporter/internal/testcerts"
+)
+
+var portNames = []string{"acme_port_listening", "acme_port_listener_info", "acme_port_process_visible",
+	"acme_port_accept_queue_length", "acme_port_somaxconn", "acme_probe_success"}
+
+func TestPortFixture(t *testing.T) {
+	root, err := filepath.Abs("testdata/proc-fixture")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := testEnv(t, fmt.Sprintf("ports:\n  ports: [80, 443, 8080, 25]\n  proc_root: %s\n", root), testcerts.Epoch, nil)
+	h := newHarness(env, map[string]Collector{portCheck: &portCollector{}})
+	want := strings.ReplaceAll(`
+acme_port_listening{port="80"} 1
+acme_port_listening{port="443"} 1
+acme_port_listening{port="8080"} 1
+acme_port_listening{port="25"} 0
+acme_port_listener_info{address="0.0.0.0:80",port="80",process="nginx"} 1
+acme_port_listener_info{address="[::]:80",port="80",process="nginx"} 1
+acme_port_listener_info{address="127.0.0.1:443",port="443",process="not_visible"} 1
+acme_port_listener_info{address="[::1]:443",port="443",process="sshd"} 1
+acme_port_listener_info{address="127.0.0.1:8080",port="8080",process="not_visible"} 1
+acme_port_process_visible{address="0.0.0.0:80",port="80"} 1
+acme_port_process_visible{address="[::]:80",port="80"} 1
+acme_port_process_visible{address="127.0.0.1:443",port="443"} 0
+acme_port_process_visible{address="[::1]:443",port="443"} 1
+acme_port_process_visible{address="127.0.0.1:8080",port="8080"} 0
+acme_port_accept_queue_length{address="0.0.0.0:80",port="80"} 7
+acme_port_accept_queue_length{address="[::]:80",port="80"} 0
+acme_port_accept_queue_length{address="127.0.0.1:443",port="443"} 0
+acme_port_accept_queue_length{address="[::1]:443",port="443"} 2
+acme_port_accept_queue_length{address="127.0.0.1:8080",port="8080"} 0
+acme_port_somaxconn 4096
+acme_probe_success{check="port",target="ROOT"} 1
+`, "ROOT", root)
+	compare(t, h, want, portNames...)
+	if problems, err := testutil.CollectAndLint(h); err != nil || len(problems) > 0 {
+		t.Fatalf("lint: %v %v", err, problems)
+	}
+}
+
+// TestPortRealProc reads the real /proc: a listener of this test process
+// with three connections the kernel completed and nobody accepted.
+func TestPortRealProc(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	port := l.Addr().(*net.TCPAddr).Port
+	for range 3 {
+		c, err := net.Dial("tcp", l.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+	}
+	closed := testbed.FreePort(t, "127.0.0.1")
+	b, err := os.ReadFile("/proc/sys/net/core/somaxconn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	somax := strings.TrimSpace(string(b))
+	comm, err := os.ReadFile("/proc/self/comm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := testEnv(t, fmt.Sprintf("ports:\n  ports: [%d, %d]\n", port, closed), testcerts.Epoch, nil)
+	h := newHarness(env, map[string]Collector{portCheck: &portCollector{}})
+	want := fmt.Sprintf(`
+acme_port_listening{port="%[1]d"} 1
+acme_port_listening{port="%[2]d"} 0
+acme_port_listener_info{address="127.0.0.1:%[1]d",port="%[1]d",process="%[4]s"} 1
+acme_port_process_visible{address="127.0.0.1:%[1]d",port="%[1]d"} 1
+acme_port_accept_queue_length{address="127.0.0.1:%[1]d",port="%[1]d"} 3
+acme_port_somaxconn %[3]s
+`, port, closed, somax, strings.TrimSpace(string(comm)))
+	compare(t, h, want, portNames[:5]...)
+	if os.Geteuid() != 0 {
+		return
+	}
+	// Unprivileged, the same socket is seen but not its holder.
+	t.Run("as_nobody", func(t *testing.T) {
+		out := runAsNobody(t, "TestPortHelperAsNobody", "ACME_PORT_HELPER="+strconv.Itoa(port))
+		if !strings.Contains(out, "visible=false listening=true") {
+			t.Fatalf("helper output:\n%s", out)
+		}
+	})
+}
+
+// runAsNobody re-executes this test binary under setpriv as uid 65534.
+func runAsNobody(t *testing.T, test string, env ...string) string {
+	t.Helper()
+	dir := testbed.Dir(t)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "collector.test")
+	src, err := os.Open(self)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	dst, err := os.OpenFile(bin, os.O_CREATE|os.O_WRONLY, 0o755)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		t.Fatal(err)
+	}
+	dst.Close()
+	cmd := exec.Command(testbed.Binary(t, "setpriv"), "--reuid=65534", "--regid=65534", "--clear-groups",
+		bin, "-test.run=^"+test+"$", "-test.v")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	return string(out)
+}
+
+// TestPortHelperAsNobody runs only inside runAsNobody.
+func TestPortHelperAsNobody(t *testing.T) {
+	p := os.Getenv("ACME_PORT_HELPER")
+	if p == "" {
+		return // only a helper of TestPortRealProc
+	}
+	ls, err := Listeners("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range ls {
+		if strconv.Itoa(int(l.Addr.Port())) == p {
+			fmt.Printf("visible=%v listening=true\n", l.Visible)
+		}
+	}
+}
+
+func FuzzParseProcNetTCP(f *testing.F) {
+	for _, p := range []string{"testdata/proc-fixture/net/tcp", "testdata/proc-fixture/net/tcp6"} {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte("0: 0100007F:zz"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(b) > 1<<16 {
+			return
+		}
+		_, _ = ParseProcNetTCP(b)
+	})
+}
