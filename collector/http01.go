@@ -524,4 +524,3 @@ func (c *http01Collector) ProbeTargets(env *Env, m *config.Module, target string
 }
 
 func (c *http01Collector) Kinds() []string { return []string{http01Check} }
-

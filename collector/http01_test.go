@@ -315,7 +315,9 @@ acme_probe_success{check="http01",target="client.example.test"} 1
 // not produce them on loopback.
 func TestHTTP01ClassifyDial(t *testing.T) {
 	v6, v4 := netip.MustParseAddr("2001:db8::1"), netip.MustParseAddr("192.0.2.1")
-	op := func(e error) error { return &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", e)} }
+	op := func(e error) error {
+		return &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", e)}
+	}
 	cases := []struct {
 		err  error
 		ip   netip.Addr
