@@ -103,6 +103,9 @@ type endpointSpec struct {
 	minIvl     time.Duration
 	policy     *guard.Policy // nil for the operator's own config
 	publish    bool
+	// newest looks up the newest file certificate by name and key type;
+	// nil means env.Inventory.Newest.
+	newest func(name, keyType string) (inventory.Certificate, bool)
 }
 
 func endpointLabel(target, keyType string) string {
@@ -148,12 +151,21 @@ func (c *endpointCollector) Targets(env *Env) ([]Target, error) {
 	var ts []Target
 	keep := map[string]bool{}
 	var errs []error
+	// One index of the file certificates per scrape, built when the first
+	// endpoint needs it: Inventory.Newest sorts the whole inventory per
+	// call, which costs O(n log n) per endpoint with many endpoints.
+	newest := sync.OnceValue(func() map[[2]string]inventory.Certificate { return newestFiles(env.Inventory) })
+	lookup := func(name, keyType string) (inventory.Certificate, bool) {
+		c, ok := newest()[[2]string{name, keyType}]
+		return c, ok
+	}
 	for _, e := range env.Config.Endpoints {
 		s, err := specFromConfig(e)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
+		s.newest = lookup
 		if keep[s.label] {
 			errs = append(errs, fmt.Errorf("endpoint %s listed twice", s.label))
 			continue
@@ -278,7 +290,11 @@ func (c *endpointCollector) emitCertificate(env *Env, s endpointSpec, address st
 	if reason != "" {
 		emit(Gauge(endpointVerifyFailureDesc, 1, s.name, s.label, address, reason))
 	}
-	if newest, ok := env.Inventory.Newest(s.name, inv.KeyType); ok {
+	newestOf := env.Inventory.Newest
+	if s.newest != nil {
+		newestOf = s.newest
+	}
+	if newest, ok := newestOf(s.name, inv.KeyType); ok {
 		latest := newest.SHA256 == inv.SHA256 || !newest.NotBefore.After(inv.NotBefore)
 		emit(Gauge(endpointServingLatestDesc, Bool(latest), l...))
 	}
@@ -303,6 +319,22 @@ func (c *endpointCollector) emitCertificate(env *Env, s endpointSpec, address st
 		emit(Gauge(endpointLeafPinnedDesc, Bool(leafPinned), l...))
 	}
 	return inv
+}
+
+// newestFiles indexes the file certificates (history included) by name and
+// key type, keeping the latest notBefore, as Inventory.Newest decides.
+func newestFiles(inv *inventory.Inventory) map[[2]string]inventory.Certificate {
+	out := map[[2]string]inventory.Certificate{}
+	for _, c := range inv.All() {
+		if c.Source != "file" {
+			continue
+		}
+		k := [2]string{c.Name, c.KeyType}
+		if best, ok := out[k]; !ok || c.NotBefore.After(best.NotBefore) {
+			out[k] = c
+		}
+	}
+	return out
 }
 
 // verify returns the chain verdict, cached by the served chain and roots.
