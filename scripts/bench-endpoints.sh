@@ -153,7 +153,7 @@ EOF
 
 "$W/benchtool" -mode serve -n $N -base $BASE -ca "$W/ca.pem" > "$W/serve.log" 2>&1 &
 PIDS+=($!)
-until grep -q ready "$W/serve.log"; do sleep 0.1; done
+until grep -q ready "$W/serve.log" 2>/dev/null; do sleep 0.1; done
 
 # --- configs ---
 {
