@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -20,7 +19,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/acme-exporter/acme_exporter/config"
 	"github.com/acme-exporter/acme_exporter/internal/certs"
 	"github.com/acme-exporter/acme_exporter/internal/testbed"
 	"github.com/acme-exporter/acme_exporter/internal/testcerts"
@@ -369,6 +367,8 @@ endpoints:
   - target: 127.0.0.1:{{DUAL}}
     server_name: dual.example.test
     key_type: rsa
+  - target: 127.0.0.1:{{DUAL}}
+    server_name: dual.example.test
 `,
 			want: `
 acme_certificate_not_before_timestamp_seconds{address="127.0.0.1:{{DUAL}}",name="dual.example.test",source="endpoint",target="127.0.0.1:{{DUAL}}/ecdsa"} 1.7667504e+09
@@ -395,6 +395,18 @@ acme_endpoint_tls_info{address="127.0.0.1:{{DUAL}}",cipher_suite="TLS_ECDHE_ECDS
 acme_endpoint_tls_info{address="127.0.0.1:{{DUAL}}",cipher_suite="TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",name="dual.example.test",target="127.0.0.1:{{DUAL}}/rsa",tls_version="TLS 1.2"} 1
 acme_probe_success{check="endpoint",target="127.0.0.1:{{DUAL}}/ecdsa"} 1
 acme_probe_success{check="endpoint",target="127.0.0.1:{{DUAL}}/rsa"} 1
+acme_certificate_chain_complete{address="127.0.0.1:{{DUAL}}",name="dual.example.test",source="endpoint",target="127.0.0.1:{{DUAL}}"} 1
+acme_certificate_chain_not_after_timestamp_seconds{address="127.0.0.1:{{DUAL}}",name="dual.example.test",source="endpoint",target="127.0.0.1:{{DUAL}}"} 1.776081599e+09
+acme_certificate_hostname_match{address="127.0.0.1:{{DUAL}}",name="dual.example.test",target="127.0.0.1:{{DUAL}}"} 1
+acme_certificate_info{address="127.0.0.1:{{DUAL}}",dns_names="dual.example.test",issuer="Endpoint Test Intermediate",key_type="rsa2048",must_staple="false",name="dual.example.test",serial="03f0",source="endpoint",target="127.0.0.1:{{DUAL}}"} 1
+acme_certificate_must_staple{address="127.0.0.1:{{DUAL}}",name="dual.example.test",source="endpoint",target="127.0.0.1:{{DUAL}}"} 0
+acme_certificate_not_after_timestamp_seconds{address="127.0.0.1:{{DUAL}}",name="dual.example.test",source="endpoint",target="127.0.0.1:{{DUAL}}"} 1.776081599e+09
+acme_certificate_not_before_timestamp_seconds{address="127.0.0.1:{{DUAL}}",name="dual.example.test",source="endpoint",target="127.0.0.1:{{DUAL}}"} 1.7683056e+09
+acme_endpoint_serving_latest{address="127.0.0.1:{{DUAL}}",name="dual.example.test",target="127.0.0.1:{{DUAL}}"} 1
+acme_endpoint_tls_info{address="127.0.0.1:{{DUAL}}",cipher_suite="TLS_AES_128_GCM_SHA256",name="dual.example.test",target="127.0.0.1:{{DUAL}}",tls_version="TLS 1.3"} 1
+acme_endpoint_up{address="127.0.0.1:{{DUAL}}",name="dual.example.test",target="127.0.0.1:{{DUAL}}"} 1
+acme_endpoint_verified{address="127.0.0.1:{{DUAL}}",name="dual.example.test",target="127.0.0.1:{{DUAL}}"} 1
+acme_probe_success{check="endpoint",target="127.0.0.1:{{DUAL}}"} 1
 `,
 		},
 		{
@@ -440,14 +452,26 @@ acme_probe_failure_info{check="endpoint",reason="connection_refused",target="127
 			scrapeFiles(t, env)
 			h := newHarness(env, map[string]Collector{endpointCheck: newEndpointCollector(env.Logger)})
 			compare(t, h, expand(tc.want, vars), endpointNames...)
+			// Every served leaf is published once per target for the
+			// ARI and rate-limit families.
+			for _, c := range env.Inventory.All() {
+				if c.Source == "endpoint" && (c.Name == "" || c.Path == "" || c.SHA256 == "") {
+					t.Errorf("incomplete inventory entry %+v", c)
+				}
+			}
+			// Two addresses serving one leaf publish it once; a closed
+			// port publishes nothing.
+			published := map[string]int{"full_chain_with_pins": 2, "leaf_only_chain": 1, "expired_still_reported": 1,
+				"untrusted_and_wrong_name": 2, "renewed_not_reloaded": 1, "rsa_and_ecdsa_side_by_side_not_stale": 3,
+				"every_address_ipv6_and_ipv4": 1}
+			if n := countEndpointCerts(env); n != published[tc.name] {
+				t.Errorf("%d endpoint certificates in the inventory, want %d", n, published[tc.name])
+			}
 			if problems, err := testutil.CollectAndLint(h); err != nil || len(problems) > 0 {
 				t.Fatalf("lint: %v %v", err, problems)
 			}
 		})
 	}
-	_ = os.Getpid
-	_ = config.Parse
-	_ = prometheus.NewRegistry
 }
 
 // silentListener is a FAKE TLS server that accepts connections and never
@@ -584,4 +608,14 @@ modules:
 		// policy refusal.
 		t.Fatalf("reason %q (%v)", ReasonOf(err), err)
 	}
+}
+
+func countEndpointCerts(env *Env) int {
+	n := 0
+	for _, c := range env.Inventory.All() {
+		if c.Source == "endpoint" {
+			n++
+		}
+	}
+	return n
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/acme-exporter/acme_exporter/internal/testbed"
 	"github.com/acme-exporter/acme_exporter/internal/testcerts"
+	"github.com/acme-exporter/acme_exporter/inventory"
 )
 
 var http01Names = []string{"acme_http01_reachable", "acme_http01_status_code", "acme_http01_redirects",
@@ -360,5 +361,30 @@ modules:
 			t.Errorf("%s: got %q want %q", target, got, want)
 		}
 	}
-	_ = strings.TrimSpace
+}
+
+// TestHTTP01Discovered: domains discovery found join the configured ones,
+// configured entries win, wildcards and DNS-01 domains are left out.
+func TestHTTP01Discovered(t *testing.T) {
+	env := testEnv(t, "http01:\n  - domain: www.example.test\n    mode: proxy\n", testcerts.Epoch, nil)
+	env.Discovered = &inventory.Snapshot{Domains: []inventory.Domain{
+		{Name: "www.example.test", Client: "certbot", Mode: "webroot", Webroot: "/var/www"},
+		{Name: "shop.example.test", Client: "certbot", Mode: "webroot", Webroot: "/var/www"},
+		{Name: "mail.example.test", Client: "certbot", Mode: "standalone"},
+		{Name: "app.example.test", Client: "certbot", Mode: "nginx"},
+		{Name: "*.example.test", Client: "certbot", Challenge: "dns-01", Mode: "dns-cloudflare"},
+		{Name: "dns.example.test", Client: "lego", Challenge: "dns-01", Mode: "dns-route53"},
+	}}
+	ts, err := (&http01Collector{}).Targets(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, tg := range ts {
+		got = append(got, tg.Target)
+	}
+	want := "www.example.test shop.example.test mail.example.test app.example.test"
+	if strings.Join(got, " ") != want {
+		t.Fatalf("targets %v, want %s", got, want)
+	}
 }

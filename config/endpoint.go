@@ -119,12 +119,19 @@ func decodeStrict(n *yaml.Node, out any) error {
 }
 
 func validateEndpoints(v *Validator, es []Endpoint) {
+	seen := map[string]bool{}
 	for i := range es {
 		e := &es[i]
 		p := Path{"endpoints", i}
 		host, _, err := SplitTarget(e.Target)
 		if err != nil {
 			v.Errorf(p.Add("target"), "%v", err)
+		}
+		// One series set per target and key type.
+		if k := e.Target + "/" + e.KeyType; err == nil && seen[k] {
+			v.Errorf(p.Add("target"), "%s is listed twice (give the entries different key_type values)", e.Target)
+		} else {
+			seen[k] = true
 		}
 		if e.ServerName == "" && host != "" {
 			if _, err := netip.ParseAddr(host); err != nil {

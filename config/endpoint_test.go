@@ -24,6 +24,7 @@ func TestEndpointHTTP01PortValidation(t *testing.T) {
 		"endpoint starttls":          {"endpoints:\n  - target: a.test:25\n    starttls: xmpp\n", `3: endpoints[0].starttls: unknown value "xmpp" (one of ftp, imap, ldap, pop3, postgres, smtp)`},
 		"endpoint key type":          {"endpoints:\n  - target: a.test:443\n    key_type: dsa\n", `3: endpoints[0].key_type: unknown value "dsa" (one of ecdsa, rsa)`},
 		"endpoint pin":               {"endpoints:\n  - target: a.test:443\n    pins: [abc]\n", `3: endpoints[0].pins[0]: must be the base64 SHA-256 of a SubjectPublicKeyInfo, got "abc"`},
+		"endpoint twice":             {"endpoints:\n  - target: a.test:443\n  - target: a.test:443\n", "3: endpoints[1].target: a.test:443 is listed twice (give the entries different key_type values)"},
 		"endpoint timeout":           {"endpoints:\n  - target: a.test:443\n    timeout: -1s\n", "3: endpoints[0].timeout: must not be negative"},
 		"endpoint min_interval":      {"endpoints:\n  - target: a.test:443\n    min_interval: -1s\n", "3: endpoints[0].min_interval: must not be negative"},
 		"http01 domain":              {"http01:\n  - domain: '*.a.test'\n", "2: http01[0].domain: wildcards cannot be validated by HTTP-01 (use DNS-01)"},
