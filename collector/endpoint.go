@@ -394,7 +394,7 @@ func (s endpointSpec) probe(ctx context.Context, a netip.AddrPort) addrResult {
 		r.err = dialFailure(err)
 		return r
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	stop := bindDeadline(ctx, conn)
 	defer stop()
 	if s.starttls != "" {

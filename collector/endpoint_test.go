@@ -486,10 +486,10 @@ func silentListener(t *testing.T) string {
 	var mu sync.Mutex
 	var conns []net.Conn
 	t.Cleanup(func() {
-		l.Close()
+		_ = l.Close()
 		mu.Lock()
 		for _, c := range conns {
-			c.Close()
+			_ = c.Close()
 		}
 		mu.Unlock()
 	})
@@ -588,7 +588,7 @@ modules:
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
+	defer func() { _ = l.Close() }()
 	ts, err := c.ProbeTargets(env, env.Config.Modules["tls"], l.Addr().String())
 	if err == nil || len(ts) != 0 {
 		t.Fatalf("loopback literal accepted by a module without loopback: %v", err)

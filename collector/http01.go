@@ -342,7 +342,7 @@ func (s http01Spec) fetch(ctx context.Context, token string, expect []byte, firs
 			return fail("http_error")
 		}
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, http01MaxBody+1))
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		r.status = resp.StatusCode
 		switch resp.StatusCode {
 		case http.StatusMovedPermanently, http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:

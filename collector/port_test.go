@@ -66,14 +66,14 @@ func TestPortRealProc(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
+	defer func() { _ = l.Close() }()
 	port := l.Addr().(*net.TCPAddr).Port
 	for range 3 {
 		c, err := net.Dial("tcp", l.Addr().String())
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer c.Close()
+		defer func() { _ = c.Close() }()
 	}
 	closed := testbed.FreePort(t, "127.0.0.1")
 	b, err := os.ReadFile("/proc/sys/net/core/somaxconn")
@@ -121,7 +121,7 @@ func runAsNobody(t *testing.T, test string, env ...string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer src.Close()
+	defer func() { _ = src.Close() }()
 	dst, err := os.OpenFile(bin, os.O_CREATE|os.O_WRONLY, 0o755)
 	if err != nil {
 		t.Fatal(err)
@@ -129,7 +129,9 @@ func runAsNobody(t *testing.T, test string, env ...string) string {
 	if _, err := io.Copy(dst, src); err != nil {
 		t.Fatal(err)
 	}
-	dst.Close()
+	if err := dst.Close(); err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command(testbed.Binary(t, "setpriv"), "--reuid=65534", "--regid=65534", "--clear-groups",
 		bin, "-test.run=^"+test+"$", "-test.v")
 	cmd.Dir = dir

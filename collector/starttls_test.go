@@ -26,7 +26,7 @@ func fakeStartTLSServer(t *testing.T, proto string, offer bool, cert tls.Certifi
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { l.Close() })
+	t.Cleanup(func() { _ = l.Close() })
 	go func() {
 		for {
 			c, err := l.Accept()
@@ -34,7 +34,7 @@ func fakeStartTLSServer(t *testing.T, proto string, offer bool, cert tls.Certifi
 				return
 			}
 			go func() {
-				defer c.Close()
+				defer func() { _ = c.Close() }()
 				_ = c.SetDeadline(time.Now().Add(5 * time.Second))
 				if fakePrologue(c, proto, offer) {
 					_ = tls.Server(c, &tls.Config{Certificates: []tls.Certificate{cert}}).Handshake()

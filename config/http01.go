@@ -119,7 +119,7 @@ func CheckDomain(d string) error {
 			return fmt.Errorf("bad DNS name %q", d)
 		}
 		for _, r := range l {
-			if !(r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			if !isLDH(r) {
 				return fmt.Errorf("bad DNS name %q", d)
 			}
 		}
@@ -201,4 +201,10 @@ func validateHTTP01(v *Validator, hs []HTTP01) {
 			v.Errorf(p.Add("https_port"), "must be between 1 and 65535")
 		}
 	}
+}
+
+// isLDH accepts letters, digits, hyphen and underscore (used in service
+// labels such as _acme-challenge).
+func isLDH(r rune) bool {
+	return r == '-' || r == '_' || ('0' <= r && r <= '9') || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z')
 }

@@ -68,7 +68,7 @@ func waitListening(t testing.TB, addr string, p *Process) {
 	for time.Now().Before(deadline) {
 		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
 		if err == nil {
-			c.Close()
+			_ = c.Close()
 			return
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -83,7 +83,7 @@ func FreePorts(t testing.TB, n int, ips ...string) []int {
 	var held []net.Listener
 	defer func() {
 		for _, l := range held {
-			l.Close()
+			_ = l.Close()
 		}
 	}()
 	var out []int
