@@ -171,6 +171,8 @@ EOF
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hwm_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
+hwm_mb() { awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
+per_probe() { awk "BEGIN {printf \"%.3f\", ($2 - $1) * 10 / $N}"; }  # ms of CPU per endpoint (10 ms ticks)
 wait_http() { until curl -s -o /dev/null "$1"; do sleep 0.01; done; }
 stop() { kill "$1"; wait "$1" 2>/dev/null || true; }
 
@@ -185,7 +187,7 @@ for ((r = 1; r <= RUNS; r++)); do
   curl -s -H 'X-Prometheus-Scrape-Timeout-Seconds: 60' http://127.0.0.1:19219/metrics > "$W/scrape.txt"
   t1=$(date +%s.%N); c1=$(ticks $P)
   ok=$(grep -c '^acme_endpoint_verified{.*} 1$' "$W/scrape.txt" || true)
-  echo "acme_scrape $r $(echo "$t1 - $t0" | bc) $(echo "scale=3; ($c1 - $c0) * 10 / $N" | bc) $(echo "scale=1; $(hwm_kb $P) / 1024" | bc) $ok"
+  echo "acme_scrape $r $(awk "BEGIN {printf \"%.3f\", $t1 - $t0}") $(per_probe $c0 $c1) $(hwm_mb $P) $ok"
   stop $P
 
   # acme_exporter: 1,000 /probe requests, concurrency 16.
@@ -195,7 +197,7 @@ for ((r = 1; r <= RUNS; r++)); do
   read -r wall ok < <("$W/benchtool" -mode probe -n $N -c 16 -base $BASE -metric acme_endpoint_verified \
     -url 'http://127.0.0.1:19219/probe?module=tls&target=127.0.0.1:%d')
   c1=$(ticks $P)
-  echo "acme_probe $r $wall $(echo "scale=3; ($c1 - $c0) * 10 / $N" | bc) $(echo "scale=1; $(hwm_kb $P) / 1024" | bc) $ok"
+  echo "acme_probe $r $wall $(per_probe $c0 $c1) $(hwm_mb $P) $ok"
   stop $P
 
   # blackbox_exporter 0.23: 1,000 /probe requests, tcp + tls, concurrency 16.
@@ -205,6 +207,6 @@ for ((r = 1; r <= RUNS; r++)); do
   read -r wall ok < <("$W/benchtool" -mode probe -n $N -c 16 -base $BASE -metric probe_success \
     -url 'http://127.0.0.1:19115/probe?module=tls_ca&target=127.0.0.1:%d')
   c1=$(ticks $P)
-  echo "blackbox_probe $r $wall $(echo "scale=3; ($c1 - $c0) * 10 / $N" | bc) $(echo "scale=1; $(hwm_kb $P) / 1024" | bc) $ok"
+  echo "blackbox_probe $r $wall $(per_probe $c0 $c1) $(hwm_mb $P) $ok"
   stop $P
 done
