@@ -6,6 +6,7 @@ package collector
 import (
 	"bufio"
 	"context"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 const portCheck = "port"
@@ -31,6 +33,9 @@ var (
 		"port", "address", "process")
 	portProcessVisibleDesc = Desc(portCheck, "acme_port_process_visible",
 		"1 when the process holding the listening socket could be identified; 0 needs more privileges (CAP_SYS_PTRACE or root to read /proc/<pid>/fd of other users).",
+		"port", "address")
+	portBacklogDesc = Desc(portCheck, "acme_port_listen_backlog",
+		"Accept-queue capacity of the listening socket (the listen() backlog, capped at somaxconn), from netlink sock_diag (what ss -ltn shows as Send-Q); absent when sock_diag is unavailable.",
 		"port", "address")
 	portAcceptQueueDesc = Desc(portCheck, "acme_port_accept_queue_length",
 		"Connections completed by the kernel and not yet accepted by the process, from the rx_queue column of /proc/net/tcp; at the backlog, new connections (the CA's validation requests among them) are dropped.",
@@ -93,6 +98,9 @@ func (c *portCollector) check(root string, ports []int, emit Emit) error {
 			emit(Gauge(portListenerInfoDesc, 1, ps, a, proc))
 			emit(Gauge(portProcessVisibleDesc, Bool(l.Visible), ps, a))
 			emit(Gauge(portAcceptQueueDesc, float64(l.Queue), ps, a))
+			if l.Backlog >= 0 {
+				emit(Gauge(portBacklogDesc, float64(l.Backlog), ps, a))
+			}
 		}
 		emit(Gauge(portListeningDesc, Bool(n > 0), ps))
 	}
@@ -104,6 +112,7 @@ func (c *portCollector) check(root string, ports []int, emit Emit) error {
 type Listener struct {
 	Addr      netip.AddrPort
 	Queue     int
+	Backlog   int      // summed listen backlogs; -1 when unknown
 	Processes []string // sorted process names (comm) holding a socket
 	Visible   bool     // every socket's holder was found
 	inodes    []uint64
@@ -140,7 +149,7 @@ func Listeners(root string) ([]*Listener, error) {
 		}
 		l := byAddr[s.Local]
 		if l == nil {
-			l = &Listener{Addr: s.Local}
+			l = &Listener{Addr: s.Local, Backlog: -1}
 			byAddr[s.Local] = l
 			out = append(out, l)
 		}
@@ -149,6 +158,7 @@ func Listeners(root string) ([]*Listener, error) {
 	}
 	if len(out) > 0 {
 		holders(root, out)
+		backlogs(root, out)
 	}
 	slices.SortFunc(out, func(a, b *Listener) int { return a.Addr.Compare(b.Addr) })
 	return out, nil
@@ -318,4 +328,111 @@ func parseHexAddrPort(s string) (netip.AddrPort, error) {
 	}
 	a, _ := netip.AddrFromSlice(raw)
 	return netip.AddrPortFrom(a.Unmap(), uint16(port)), nil
+}
+
+// backlogs fills Backlog from netlink sock_diag, matching sockets by inode.
+// /proc/net/tcp does not carry the backlog of a listener. Only for the
+// host's own /proc (a fixture root has no netlink behind it).
+func backlogs(root string, ls []*Listener) {
+	if filepath.Clean(root) != "/proc" {
+		return
+	}
+	max, err := listenBacklogs()
+	if err != nil {
+		return
+	}
+	for _, l := range ls {
+		sum, known := 0, true
+		for _, ino := range l.inodes {
+			b, ok := max[ino]
+			if !ok {
+				known = false
+				break
+			}
+			sum += b
+		}
+		if known {
+			l.Backlog = sum
+		}
+	}
+}
+
+// Netlink sock_diag (linux/inet_diag.h): a dump of listening TCP sockets.
+const (
+	netlinkInetDiag   = 4  // NETLINK_SOCK_DIAG
+	sockDiagByFamily  = 20 // SOCK_DIAG_BY_FAMILY
+	inetDiagReqV2Len  = 56
+	inetDiagMsgLen    = 72
+	maxSockDiagReplys = 1 << 16
+)
+
+// listenBacklogs returns the listen backlog (idiag_wqueue of a LISTEN
+// socket) by socket inode, for IPv4 and IPv6. Read-only: a dump request.
+func listenBacklogs() (map[uint64]int, error) {
+	fd, err := syscall.Socket(syscall.AF_NETLINK, syscall.SOCK_RAW|syscall.SOCK_CLOEXEC, netlinkInetDiag)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = syscall.Close(fd) }()
+	tv := syscall.Timeval{Sec: 2}
+	_ = syscall.SetsockoptTimeval(fd, syscall.SOL_SOCKET, syscall.SO_RCVTIMEO, &tv)
+	if err := syscall.Bind(fd, &syscall.SockaddrNetlink{Family: syscall.AF_NETLINK}); err != nil {
+		return nil, err
+	}
+	out := map[uint64]int{}
+	for i, family := range []uint8{syscall.AF_INET, syscall.AF_INET6} {
+		req := make([]byte, syscall.NLMSG_HDRLEN+inetDiagReqV2Len)
+		binary.NativeEndian.PutUint32(req[0:], uint32(len(req)))
+		binary.NativeEndian.PutUint16(req[4:], sockDiagByFamily)
+		binary.NativeEndian.PutUint16(req[6:], syscall.NLM_F_REQUEST|syscall.NLM_F_DUMP)
+		binary.NativeEndian.PutUint32(req[8:], uint32(i+1))
+		body := req[syscall.NLMSG_HDRLEN:]
+		body[0] = family
+		body[1] = syscall.IPPROTO_TCP
+		binary.NativeEndian.PutUint32(body[4:], 1<<tcpListen)
+		if err := syscall.Sendto(fd, req, 0, &syscall.SockaddrNetlink{Family: syscall.AF_NETLINK}); err != nil {
+			return nil, err
+		}
+		if err := readSockDiag(fd, out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func readSockDiag(fd int, out map[uint64]int) error {
+	buf := make([]byte, 32<<10)
+	for n := 0; n < maxSockDiagReplys; n++ {
+		k, _, err := syscall.Recvfrom(fd, buf, 0)
+		if err != nil {
+			return err
+		}
+		msgs, err := syscall.ParseNetlinkMessage(buf[:k])
+		if err != nil {
+			return err
+		}
+		for _, m := range msgs {
+			switch m.Header.Type {
+			case syscall.NLMSG_DONE:
+				return nil
+			case syscall.NLMSG_ERROR:
+				return errors.New("sock_diag: netlink error")
+			}
+			ino, backlog, ok := parseInetDiagMsg(m.Data)
+			if ok {
+				out[ino] = backlog
+			}
+		}
+	}
+	return errors.New("sock_diag: too many replies")
+}
+
+// parseInetDiagMsg reads the inode and idiag_wqueue of an inet_diag_msg.
+func parseInetDiagMsg(b []byte) (inode uint64, backlog int, ok bool) {
+	if len(b) < inetDiagMsgLen {
+		return 0, 0, false
+	}
+	wqueue := binary.NativeEndian.Uint32(b[60:])
+	ino := binary.NativeEndian.Uint32(b[68:])
+	return uint64(ino), int(wqueue), true
 }

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -75,6 +76,24 @@ func TestPortRealProc(t *testing.T) {
 		}
 		defer func() { _ = c.Close() }()
 	}
+	// A listener with a backlog of 7, made by hand (Go's Listen always
+	// asks for somaxconn).
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = syscall.Close(fd) }()
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Listen(fd, 7); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	small := sa.(*syscall.SockaddrInet4).Port
 	closed := testbed.FreePort(t, "127.0.0.1")
 	b, err := os.ReadFile("/proc/sys/net/core/somaxconn")
 	if err != nil {
@@ -85,7 +104,7 @@ func TestPortRealProc(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := testEnv(t, fmt.Sprintf("ports:\n  ports: [%d, %d]\n", port, closed), testcerts.Epoch, nil)
+	env := testEnv(t, fmt.Sprintf("ports:\n  ports: [%d, %d, %d]\n", port, closed, small), testcerts.Epoch, nil)
 	h := newHarness(env, map[string]Collector{portCheck: &portCollector{}})
 	want := fmt.Sprintf(`
 acme_port_listening{port="%[1]d"} 1
@@ -93,9 +112,15 @@ acme_port_listening{port="%[2]d"} 0
 acme_port_listener_info{address="127.0.0.1:%[1]d",port="%[1]d",process="%[4]s"} 1
 acme_port_process_visible{address="127.0.0.1:%[1]d",port="%[1]d"} 1
 acme_port_accept_queue_length{address="127.0.0.1:%[1]d",port="%[1]d"} 3
+acme_port_listen_backlog{address="127.0.0.1:%[1]d",port="%[1]d"} %[3]s
+acme_port_listening{port="%[5]d"} 1
+acme_port_listener_info{address="127.0.0.1:%[5]d",port="%[5]d",process="%[4]s"} 1
+acme_port_process_visible{address="127.0.0.1:%[5]d",port="%[5]d"} 1
+acme_port_accept_queue_length{address="127.0.0.1:%[5]d",port="%[5]d"} 0
+acme_port_listen_backlog{address="127.0.0.1:%[5]d",port="%[5]d"} 7
 acme_port_somaxconn %[3]s
-`, port, closed, somax, strings.TrimSpace(string(comm)))
-	compare(t, h, want, portNames[:5]...)
+`, port, closed, somax, strings.TrimSpace(string(comm)), small)
+	compare(t, h, want, append(portNames[:5:5], "acme_port_listen_backlog")...)
 	if os.Geteuid() != 0 {
 		return
 	}
@@ -174,5 +199,16 @@ func FuzzParseProcNetTCP(f *testing.F) {
 			return
 		}
 		_, _ = ParseProcNetTCP(b)
+	})
+}
+
+func FuzzParseInetDiagMsg(f *testing.F) {
+	f.Add(make([]byte, 72))
+	f.Add([]byte{2, 10, 0, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ino, backlog, ok := parseInetDiagMsg(b)
+		if !ok && (ino != 0 || backlog != 0) {
+			t.Fatal("values without ok")
+		}
 	})
 }
