@@ -32,8 +32,8 @@ func TestClientLogsErrors(t *testing.T) {
 	}
 }
 
-// TestExampleFragments parses the shipped examples.
-func TestExampleFragments(t *testing.T) {
+// TestRateLimitAndLogExamples checks the fragments configure something.
+func TestRateLimitAndLogExamples(t *testing.T) {
 	for _, f := range []string{"../examples/config.d/ratelimit.yml", "../examples/config.d/clientlog.yml"} {
 		b, err := os.ReadFile(f)
 		if err != nil {

@@ -11,6 +11,9 @@ type Extensions struct {
 	Accounts   Accounts   `yaml:"accounts"`
 	RateLimits RateLimits `yaml:"rate_limits"`
 	ClientLogs ClientLogs `yaml:"client_logs"`
+	Endpoints  []Endpoint `yaml:"endpoints"`
+	HTTP01     []HTTP01   `yaml:"http01"`
+	Ports      Ports      `yaml:"ports"`
 }
 
 func (e *Extensions) validate(v *Validator) {
@@ -19,4 +22,7 @@ func (e *Extensions) validate(v *Validator) {
 	e.Accounts.validate(v)
 	e.RateLimits.validate(v)
 	e.ClientLogs.validate(v)
+	validateEndpoints(v, e.Endpoints)
+	validateHTTP01(v, e.HTTP01)
+	e.Ports.validate(v)
 }

@@ -43,7 +43,7 @@ func StartChallTestSrv(t testing.TB, dir string) string {
 	mgmt := net.JoinHostPort("127.0.0.1", strconv.Itoa(FreePort(t, "127.0.0.1")))
 	p := Start(t, dir, "challtestsrv", []string{bin, "-dnsserver", dns, "-doh", "", "-http01", "", "-https01", "",
 		"-tlsalpn01", "", "-management", mgmt, "-defaultIPv4", "127.0.0.1", "-defaultIPv6", ""})
-	waitListening(t, mgmt, p)
+	WaitTCP(t, mgmt, p)
 	return dns
 }
 
@@ -68,25 +68,8 @@ func StartPebbleProcess(t testing.TB, dir, dnsAddr string, httpPort int, env ...
 	}
 	env = append([]string{"PEBBLE_VA_NOSLEEP=1", "PEBBLE_WFE_NONCEREJECT=0", "PEBBLE_AUTHZREUSE=0"}, env...)
 	p := Start(t, dir, "pebble", []string{bin, "-config", cfgFile, "-dnsserver", dnsAddr}, env...)
-	waitListening(t, acme, p)
+	WaitTCP(t, acme, p)
 	return &PebbleProcess{Proc: p, DirectoryURL: "https://" + acme + "/dir", CAFile: certFile, HTTPPort: httpPort}
-}
-
-// waitListening waits until addr accepts connections. (WaitTCP reads
-// Cmd.ProcessState while Start's goroutine waits on the command: a data
-// race under -race.)
-func waitListening(t testing.TB, addr string, p *Process) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			_ = c.Close()
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("%s did not start listening\n%s log:\n%s", addr, p.Name, p.Logs())
 }
 
 // writeLoopbackCert makes a self-signed certificate for 127.0.0.1.
