@@ -87,18 +87,18 @@ func DecodeEndpointSettings(n *yaml.Node) (EndpointProbeSettings, error) {
 	var errs []error
 	if s.Resolver != "" {
 		if err := CheckIPPort(s.Resolver); err != nil {
-			errs = append(errs, fmt.Errorf("resolver: %v", err))
+			errs = append(errs, fmt.Errorf("resolver: %w", err))
 		}
 	}
 	if err := checkOneOf(s.StartTLS, StartTLSProtocols); err != nil {
-		errs = append(errs, fmt.Errorf("starttls: %v", err))
+		errs = append(errs, fmt.Errorf("starttls: %w", err))
 	}
 	if err := checkOneOf(s.KeyType, EndpointKeyTypes); err != nil {
-		errs = append(errs, fmt.Errorf("key_type: %v", err))
+		errs = append(errs, fmt.Errorf("key_type: %w", err))
 	}
 	for i, p := range s.Pins {
 		if err := CheckPin(p); err != nil {
-			errs = append(errs, fmt.Errorf("pins[%d]: %v", i, err))
+			errs = append(errs, fmt.Errorf("pins[%d]: %w", i, err))
 		}
 	}
 	return s, errors.Join(errs...)
@@ -187,7 +187,7 @@ func SplitTarget(t string) (host string, port int, err error) {
 	}
 	h, ps, err := net.SplitHostPort(t)
 	if err != nil {
-		return "", 0, fmt.Errorf("must be host:port: %v", err)
+		return "", 0, fmt.Errorf("must be host:port: %w", err)
 	}
 	if h == "" {
 		return "", 0, errors.New("host must not be empty")

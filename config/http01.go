@@ -88,7 +88,7 @@ func DecodeHTTP01Settings(n *yaml.Node) (HTTP01ProbeSettings, error) {
 	var errs []error
 	if s.Resolver != "" {
 		if err := CheckIPPort(s.Resolver); err != nil {
-			errs = append(errs, fmt.Errorf("resolver: %v", err))
+			errs = append(errs, fmt.Errorf("resolver: %w", err))
 		}
 	}
 	if s.Port < 0 || s.Port > 65535 {
