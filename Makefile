@@ -34,7 +34,7 @@ testbed:
 # One command to test everything (CI runs this through .ci/run). Binaries
 # the tests start never use internet defaults (NTP pool, Let's Encrypt).
 test race unit fuzz-smoke: export ACME_EXPORTER_OFFLINE=1
-test: testbed style vet lint docs-check race fuzz-smoke
+test: testbed style vet lint docs-check mixin-check race fuzz-smoke
 	@echo "all tests passed"
 
 style:
