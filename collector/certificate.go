@@ -20,6 +20,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/acme-exporter/acme_exporter/config"
 	"github.com/acme-exporter/acme_exporter/internal/certs"
 	"github.com/acme-exporter/acme_exporter/inventory"
@@ -82,6 +84,12 @@ type cachedCert struct {
 	spki  []byte // leaf public key hash, for key matching
 	keyIn []byte // public key hash of a key held in the same file
 	chain certs.Verdict
+
+	// built are the metrics last emitted for this file, with the
+	// settings and key identity they were built for.
+	built    []prometheus.Metric
+	builtFor certFileSpec
+	builtKey identity
 }
 
 type cachedKey struct {
@@ -97,13 +105,14 @@ func newCertFileCollector(l *slog.Logger) *certFileCollector {
 // certFileSpec is one expanded file with its settings.
 type certFileSpec struct {
 	path, name, key, client string
-	keyGiven, history       bool
+	history                 bool
 	minInterval             time.Duration
 }
 
 func (c *certFileCollector) Targets(env *Env) ([]Target, error) {
 	var specs []certFileSpec
 	seen := map[string]bool{}
+	siblings := siblingCache{}
 	var errs []error
 	for _, f := range env.Config.CertificateFiles {
 		paths := []string{f.Path}
@@ -125,7 +134,9 @@ func (c *certFileCollector) Targets(env *Env) ([]Target, error) {
 			if s.name == "" {
 				s.name = DeriveName(p)
 			}
-			s.keyGiven = s.key != ""
+			if s.key == "" {
+				s.key = siblings.lookup(p)
+			}
 			specs = append(specs, s)
 		}
 	}
@@ -167,46 +178,66 @@ func (c *certFileCollector) check(env *Env, s certFileSpec, emit Emit) error {
 		env.Inventory.Delete(certFileCheck, s.path)
 		return err
 	}
+	// The key: one held in the same file, the configured file, or a sibling.
+	var keyID identity
+	var keyErr error
+	keyPath := s.key
+	if cc.keyIn == nil && keyPath != "" {
+		keyID, keyErr = statFile(keyPath)
+		if keyErr != nil {
+			keyErr = keyFailure(keyErr)
+		}
+	}
+	c.mu.Lock()
+	if cc.built != nil && cc.builtFor == s && cc.builtKey == keyID && keyErr == nil {
+		// Unchanged file, key and settings: serve what was built. This
+		// keeps a warm scrape of thousands of files to stat calls.
+		ms := cc.built
+		c.mu.Unlock()
+		for _, m := range ms {
+			emit(m)
+		}
+		return nil
+	}
+	c.mu.Unlock()
+
 	inv := cc.sum
 	inv.Name, inv.Source, inv.Path, inv.Client, inv.History = s.name, "file", s.path, s.client, s.history
 	env.Inventory.Put(certFileCheck, s.path, []inventory.Certificate{inv})
-	if s.history {
-		return nil
-	}
-	l := []string{s.name, "file", s.path, ""}
-	emit(Gauge(certNotBeforeDesc, unixSeconds(inv.NotBefore), l...))
-	emit(Gauge(certNotAfterDesc, unixSeconds(inv.NotAfter), l...))
-	emit(Gauge(certInfoDesc, 1, s.name, "file", s.path, "", inv.Serial, inv.Issuer, inv.KeyType,
-		certs.NamesLabel(inv.DNSNames), fmt.Sprint(inv.MustStaple)))
-	emit(Gauge(certChainCompleteDesc, Bool(cc.chain.Complete), l...))
-	if cc.chain.Complete {
-		emit(Gauge(certChainNotAfterDesc, unixSeconds(cc.chain.ChainNotAfter), l...))
-	}
-	emit(Gauge(certMustStapleDesc, Bool(inv.MustStaple), l...))
-
-	// The key: one held in the same file, the configured file, or a sibling.
-	var keySPKI []byte
-	switch {
-	case cc.keyIn != nil:
-		keySPKI = cc.keyIn
-	case s.keyGiven:
-		k, err := c.loadKey(s.key)
-		if err != nil {
-			return err
+	var ms []prometheus.Metric
+	if !s.history {
+		l := []string{s.name, "file", s.path, ""}
+		ms = append(ms,
+			Gauge(certNotBeforeDesc, unixSeconds(inv.NotBefore), l...),
+			Gauge(certNotAfterDesc, unixSeconds(inv.NotAfter), l...),
+			Gauge(certInfoDesc, 1, s.name, "file", s.path, "", inv.Serial, inv.Issuer, inv.KeyType,
+				certs.NamesLabel(inv.DNSNames), fmt.Sprint(inv.MustStaple)),
+			Gauge(certChainCompleteDesc, Bool(cc.chain.Complete), l...),
+			Gauge(certMustStapleDesc, Bool(inv.MustStaple), l...))
+		if cc.chain.Complete {
+			ms = append(ms, Gauge(certChainNotAfterDesc, unixSeconds(cc.chain.ChainNotAfter), l...))
 		}
-		keySPKI = k
-	default:
-		if kp := siblingKey(s.path); kp != "" {
-			k, err := c.loadKey(kp)
-			if err != nil {
-				return err
-			}
-			keySPKI = k
+		var keySPKI []byte
+		switch {
+		case cc.keyIn != nil:
+			keySPKI = cc.keyIn
+		case keyErr != nil:
+		case keyPath != "":
+			keySPKI, keyErr = c.loadKey(keyPath)
+		}
+		if keySPKI != nil {
+			ms = append(ms, Gauge(certKeyMatchDesc, Bool(string(keySPKI) == string(cc.spki)), s.name, s.path))
 		}
 	}
-	if keySPKI != nil {
-		emit(Gauge(certKeyMatchDesc, Bool(string(keySPKI) == string(cc.spki)), s.name, s.path))
+	for _, m := range ms {
+		emit(m)
 	}
+	if keyErr != nil {
+		return keyErr
+	}
+	c.mu.Lock()
+	cc.built, cc.builtFor, cc.builtKey = ms, s, keyID
+	c.mu.Unlock()
 	return nil
 }
 
@@ -359,10 +390,17 @@ func readStable(path string) ([]byte, identity, error) {
 // the directory names it instead (certbot's live/<name>/fullchain.pem).
 var genericBases = []string{"fullchain", "cert", "chain", "certificate", "tls", "crt", "server", "bundle"}
 
+// certExts are the extensions stripped from a name; autocert names files
+// after the domain, whose last label is not an extension.
+var certExts = []string{".pem", ".crt", ".cer", ".der", ".cert"}
+
 // DeriveName picks the certificate's stable name from its path.
 func DeriveName(path string) string {
 	dir, base := filepath.Split(path)
-	stem := strings.TrimSuffix(base, filepath.Ext(base))
+	stem := base
+	if ext := filepath.Ext(base); slices.Contains(certExts, ext) {
+		stem = strings.TrimSuffix(base, ext)
+	}
 	if slices.Contains(genericBases, stem) {
 		if d := filepath.Base(filepath.Clean(dir)); d != "." && d != "/" {
 			return d
@@ -371,17 +409,32 @@ func DeriveName(path string) string {
 	return stem
 }
 
-// siblingKey finds the private key a client keeps next to its certificate.
-func siblingKey(path string) string {
+// siblingCache finds the private key a client keeps next to its
+// certificate, reading each directory once per scrape.
+type siblingCache map[string]map[string]bool
+
+func (sc siblingCache) lookup(path string) string {
 	dir, base := filepath.Split(path)
+	names, ok := sc[dir]
+	if !ok {
+		names = map[string]bool{}
+		if ents, err := os.ReadDir(dir); err == nil {
+			for _, e := range ents {
+				if n := e.Name(); n == "privkey.pem" || n == "key.pem" || strings.HasSuffix(n, ".key") {
+					names[n] = true
+				}
+			}
+		}
+		sc[dir] = names
+	}
 	stem := strings.TrimSuffix(base, filepath.Ext(base))
 	for _, cand := range []string{
-		filepath.Join(dir, "privkey.pem"), // certbot
-		filepath.Join(dir, stem+".key"),   // lego, certmagic, tls.crt/tls.key
-		filepath.Join(dir, "key.pem"),
+		"privkey.pem", // certbot
+		stem + ".key", // lego, certmagic, tls.crt/tls.key
+		"key.pem",
 	} {
-		if _, err := os.Lstat(cand); err == nil {
-			return cand
+		if names[cand] {
+			return filepath.Join(dir, cand)
 		}
 	}
 	return ""
@@ -398,7 +451,8 @@ func (c *certFileCollector) ProbeTargets(env *Env, m *config.Module, target stri
 	if err := InsideRoots(target, m.FileRoots); err != nil {
 		return nil, err
 	}
-	s := certFileSpec{path: filepath.Clean(target), name: DeriveName(target)}
+	p := filepath.Clean(target)
+	s := certFileSpec{path: p, name: DeriveName(p), key: siblingCache{}.lookup(p)}
 	return []Target{c.target(env, s)}, nil
 }
 

@@ -5,13 +5,16 @@ package collector
 
 import (
 	"crypto/x509"
+	"flag"
 	"log/slog"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/prometheus/common/expfmt"
 
 	"github.com/acme-exporter/acme_exporter/config"
 	"github.com/acme-exporter/acme_exporter/inventory"
@@ -59,6 +62,48 @@ func newHarness(env *Env, fams map[string]Collector) *familyCollector {
 	}
 }
 
+var update = flag.Bool("update", false, "rewrite golden files in testdata/")
+
+// compareFile checks the named families against testdata/<golden>, in
+// which the string DIR stands for dir. With -update it rewrites the file.
+func compareFile(t testing.TB, c prometheus.Collector, golden, dir string, names ...string) {
+	t.Helper()
+	path := "testdata/" + golden
+	if *update {
+		reg := prometheus.NewPedanticRegistry()
+		reg.MustRegister(c)
+		mfs, err := reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for _, mf := range mfs {
+			for _, n := range names {
+				if mf.GetName() == n {
+					if _, err := expfmt.MetricFamilyToText(&b, mf); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		}
+		out := strings.ReplaceAll(b.String(), dir, "DIR")
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if err := testutil.CollectAndCompare(c, strings.NewReader(strings.ReplaceAll(string(want), "DIR", dir)), names...); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // compare checks the named metric families against the exposition text
 // in want (HELP/TYPE lines are added from the code, so write only samples
 // and list the names to compare).
@@ -82,3 +127,5 @@ func compare(t testing.TB, c prometheus.Collector, want string, names ...string)
 		t.Fatal(err)
 	}
 }
+
+func stringsReader(s string) *strings.Reader { return strings.NewReader(s) }

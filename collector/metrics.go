@@ -28,13 +28,13 @@ var (
 // Desc creates a gauge descriptor and records it for the reference.
 func Desc(family, name, help string, labels ...string) *prometheus.Desc {
 	Document(MetricDoc{Name: name, Help: help, Labels: labels, Kind: "gauge", Family: family})
-	return prometheus.NewDesc(name, help, labels, nil)
+	return register(prometheus.NewDesc(name, help, labels, nil), name, help, labels, prometheus.GaugeValue)
 }
 
 // CounterDesc is Desc for a counter.
 func CounterDesc(family, name, help string, labels ...string) *prometheus.Desc {
 	Document(MetricDoc{Name: name, Help: help, Labels: labels, Kind: "counter", Family: family})
-	return prometheus.NewDesc(name, help, labels, nil)
+	return register(prometheus.NewDesc(name, help, labels, nil), name, help, labels, prometheus.CounterValue)
 }
 
 // Document records a family created elsewhere (reload metrics, build info).
@@ -61,12 +61,12 @@ func Docs() []MetricDoc {
 
 // Gauge builds a constant gauge sample.
 func Gauge(d *prometheus.Desc, v float64, labels ...string) prometheus.Metric {
-	return prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	return newSample(d, prometheus.GaugeValue, v, labels)
 }
 
 // Counter builds a constant counter sample.
 func Counter(d *prometheus.Desc, v float64, labels ...string) prometheus.Metric {
-	return prometheus.MustNewConstMetric(d, prometheus.CounterValue, v, labels...)
+	return newSample(d, prometheus.CounterValue, v, labels)
 }
 
 // Bool is 1 for true.

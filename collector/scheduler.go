@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -81,6 +82,11 @@ type served struct {
 func (s *Scheduler) run(targets []Target, deadline time.Time) []served {
 	out := make([]served, len(targets))
 	waits := make([]chan struct{}, len(targets))
+	type job struct {
+		e *entry
+		t Target
+	}
+	var jobs []job
 	now := s.now()
 	for i, t := range targets {
 		e := s.entry(key{t.Check, t.Target}, now)
@@ -93,9 +99,25 @@ func (s *Scheduler) run(targets []Target, deadline time.Time) []served {
 		default:
 			e.running = make(chan struct{})
 			waits[i] = e.running
-			go s.execute(e, t, deadline)
+			jobs = append(jobs, job{e, t})
 		}
 		e.mu.Unlock()
+	}
+	// A few workers per scrape pull the jobs, rather than a goroutine per
+	// target: ten thousand parked goroutines cost more memory than the
+	// certificates they check. The semaphore bounds running checks across
+	// concurrent scrapes.
+	var next atomic.Int64
+	for w := 0; w < min(len(jobs), cap(s.sem)); w++ {
+		go func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(jobs) {
+					return
+				}
+				s.execute(jobs[i].e, jobs[i].t, deadline)
+			}
+		}()
 	}
 	timer := time.NewTimer(time.Until(deadline))
 	defer timer.Stop()

@@ -61,6 +61,11 @@ type Discovery struct {
 	CaddyDirs    []string `yaml:"caddy_dirs"`
 	AutocertDirs []string `yaml:"autocert_dirs"`
 	AcmeShDirs   []string `yaml:"acmesh_dirs"`
+	// CertbotLogDirs hold certbot's letsencrypt.log (its --logs-dir).
+	CertbotLogDirs []string `yaml:"certbot_log_dirs"`
+	// SystemdTimerDir holds systemd's persistent timer stamps
+	// (stamp-<unit>.timer), read for the renewal job's last run.
+	SystemdTimerDir string `yaml:"systemd_timer_dir"`
 }
 
 // CertificateFile is one path or glob of certificate files to check.
@@ -135,7 +140,7 @@ func Parse(b []byte) (*Config, error) {
 		strict := yaml.NewDecoder(bytes.NewReader(b))
 		strict.KnownFields(true)
 		if err := strict.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-			return nil, yamlError(err)
+			return nil, withField(yamlError(err), &root)
 		}
 	}
 	v := &Validator{root: &root}
@@ -198,6 +203,7 @@ func (c *Config) validate(v *Validator) {
 	if c.Discovery.Interval < Duration(10*time.Second) {
 		v.Errorf(Path{"discovery", "interval"}, "must be at least 10s")
 	}
+	c.Discovery.validate(v)
 	for i := range c.CertificateFiles {
 		f := &c.CertificateFiles[i]
 		p := Path{"certificate_files", i}

@@ -6,9 +6,11 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"path"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -114,6 +116,54 @@ func yamlError(err error) error {
 	return errors.New(msg)
 }
 
+var lineRE = regexp.MustCompile(`^(\d+): (.*)$`)
+
+// withField adds the path of the field at each error line, so decoding
+// errors name the field as validation errors do.
+func withField(err error, root *yaml.Node) error {
+	lines := strings.Split(err.Error(), "\n")
+	for i, l := range lines {
+		m := lineRE.FindStringSubmatch(l)
+		if m == nil {
+			continue
+		}
+		n, _ := strconv.Atoi(m[1])
+		if p := pathAtLine(root, n); len(p) > 0 {
+			lines[i] = fmt.Sprintf("%d: %s: %s", n, p, m[2])
+		}
+	}
+	return errors.New(strings.Join(lines, "\n"))
+}
+
+// pathAtLine finds the path of the last mapping key written on line.
+func pathAtLine(n *yaml.Node, line int) Path {
+	var best Path
+	var walk func(n *yaml.Node, p Path)
+	walk = func(n *yaml.Node, p Path) {
+		switch n.Kind {
+		case yaml.DocumentNode:
+			for _, c := range n.Content {
+				walk(c, p)
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k := n.Content[i]
+				q := p.Add(k.Value)
+				if k.Line == line {
+					best = q
+				}
+				walk(n.Content[i+1], q)
+			}
+		case yaml.SequenceNode:
+			for i, c := range n.Content {
+				walk(c, p.Add(i))
+			}
+		}
+	}
+	walk(n, nil)
+	return best
+}
+
 // Duration is a time.Duration written as "30s", "5m" or "1h30m" (and "1d").
 type Duration time.Duration
 
@@ -126,14 +176,14 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	if strings.HasSuffix(s, "d") {
 		days, err := strconv.Atoi(strings.TrimSuffix(s, "d"))
 		if err != nil {
-			return fmt.Errorf("line %d: invalid duration %q", n.Line, s)
+			return fmt.Errorf("line %d: invalid duration %q (use 30s, 5m, 1h or 2d)", n.Line, s)
 		}
 		*d = Duration(time.Duration(days) * 24 * time.Hour)
 		return nil
 	}
 	v, err := time.ParseDuration(s)
 	if err != nil {
-		return fmt.Errorf("line %d: invalid duration %q", n.Line, s)
+		return fmt.Errorf("line %d: invalid duration %q (use 30s, 5m, 1h or 2d)", n.Line, s)
 	}
 	*d = Duration(v)
 	return nil
@@ -152,7 +202,7 @@ func checkGlob(p string) error {
 		return errors.New("must be an absolute path")
 	}
 	if _, err := filepath.Match(p, ""); err != nil {
-		return fmt.Errorf("bad glob %q: %v", p, err)
+		return fmt.Errorf("bad glob %q: %w", p, err)
 	}
 	return nil
 }
@@ -162,7 +212,7 @@ func checkPattern(p string) error {
 		return errors.New("must not be empty")
 	}
 	if _, err := path.Match(p, ""); err != nil {
-		return fmt.Errorf("bad pattern %q: %v", p, err)
+		return fmt.Errorf("bad pattern %q: %w", p, err)
 	}
 	return nil
 }
@@ -177,3 +227,19 @@ func checkCIDR(s string) error {
 func isAbs(p string) bool { return filepath.IsAbs(p) }
 
 func sortStrings(s []string) { sort.Strings(s) }
+
+// checkHostPort accepts ip:port (a literal address, so that no name is
+// ever sent to the host's resolver to find a resolver).
+func checkHostPort(s string) error {
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return fmt.Errorf("%q is not ip:port", s)
+	}
+	if _, err := netip.ParseAddr(host); err != nil {
+		return fmt.Errorf("%q is not an IP address", host)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("bad port %q", port)
+	}
+	return nil
+}

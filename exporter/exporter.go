@@ -6,16 +6,20 @@
 package exporter
 
 import (
+	"compress/gzip"
 	"crypto/x509"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/common/expfmt"
 
 	"github.com/acme-exporter/acme_exporter/collector"
 	"github.com/acme-exporter/acme_exporter/config"
@@ -133,36 +137,74 @@ func deadline(r *http.Request, g config.Global, now time.Time) time.Time {
 	return now.Add(timeout)
 }
 
-// scrape is a per-request prometheus.Collector that runs all families.
-type scrape struct {
-	e        *Exporter
-	env      *collector.Env
-	deadline time.Time
-}
-
-func (s *scrape) Describe(chan<- *prometheus.Desc) {} // unchecked: the set depends on config
-
-func (s *scrape) Collect(ch chan<- prometheus.Metric) {
-	s.e.sched.Collect(s.env, s.e.families, s.deadline, ch)
-}
-
-// MetricsHandler serves /metrics. gatherers are added to the output (for
-// example the Go and process collectors).
+// MetricsHandler serves /metrics: the exporter's own registry (and extra,
+// e.g. the Go and process collectors) through client_golang, then every
+// check's samples streamed by collector.WriteText, which keeps a scrape of
+// thousands of certificates inside a small memory budget.
 func (e *Exporter) MetricsHandler(extra prometheus.Gatherer, maxRequests int) http.Handler {
+	var sem chan struct{}
+	if maxRequests > 0 {
+		sem = make(chan struct{}, maxRequests)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if sem != nil {
+			select {
+			case sem <- struct{}{}:
+				defer func() { <-sem }()
+			default:
+				http.Error(w, "too many concurrent scrapes", http.StatusServiceUnavailable)
+				return
+			}
+		}
 		env := e.Env()
-		reg := prometheus.NewRegistry()
-		reg.MustRegister(&scrape{e: e, env: env, deadline: deadline(r, env.Config.Global, time.Now())})
-		gs := prometheus.Gatherers{e.Registry, reg}
+		dl := deadline(r, env.Config.Global, time.Now())
+		gs := prometheus.Gatherers{e.Registry}
 		if extra != nil {
 			gs = append(gs, extra)
 		}
-		promhttp.HandlerFor(gs, promhttp.HandlerOpts{
-			ErrorHandling:       promhttp.ContinueOnError,
-			ErrorLog:            slog.NewLogLogger(e.Logger.Handler(), slog.LevelError),
-			MaxRequestsInFlight: maxRequests,
-		}).ServeHTTP(w, r)
+		mfs, err := gs.Gather()
+		if err != nil {
+			e.Logger.Error("Gathering the exporter's own metrics", "err", err)
+		}
+		ch := make(chan prometheus.Metric, 4096)
+		var ms []prometheus.Metric
+		done := make(chan struct{})
+		go func() {
+			for m := range ch {
+				ms = append(ms, m)
+			}
+			close(done)
+		}()
+		e.sched.Collect(env, e.families, dl, ch)
+		close(ch)
+		<-done
+
+		w.Header().Set("Content-Type", string(expfmt.NewFormat(expfmt.TypeTextPlain)))
+		var out io.Writer = w
+		if acceptsGzip(r) {
+			w.Header().Set("Content-Encoding", "gzip")
+			gz := gzip.NewWriter(w)
+			defer gz.Close()
+			out = gz
+		}
+		for _, mf := range mfs {
+			if _, err := expfmt.MetricFamilyToText(out, mf); err != nil {
+				return
+			}
+		}
+		if err := collector.WriteText(out, ms); err != nil {
+			e.Logger.Debug("Writing metrics", "err", err)
+		}
 	})
+}
+
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		if strings.TrimSpace(strings.Split(part, ";")[0]) == "gzip" {
+			return true
+		}
+	}
+	return false
 }
 
 type probeRun struct {

@@ -96,6 +96,20 @@ func (inv *Inventory) Generation() uint64 {
 	return inv.gen
 }
 
+// Each calls f for every certificate, in no particular order, without
+// copying the inventory; f must not call back into the inventory.
+func (inv *Inventory) Each(f func(*Certificate)) {
+	inv.mu.RLock()
+	defer inv.mu.RUnlock()
+	for _, m := range inv.entries {
+		for _, cs := range m {
+			for i := range cs {
+				f(&cs[i])
+			}
+		}
+	}
+}
+
 // All returns every certificate, sorted by source, path and serial.
 func (inv *Inventory) All() []Certificate {
 	inv.mu.RLock()

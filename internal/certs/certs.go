@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/acme-exporter/acme_exporter/inventory"
@@ -243,7 +244,7 @@ func Summarize(certs []*x509.Certificate) inventory.Certificate {
 		Serial:         hex.EncodeToString(leaf.SerialNumber.Bytes()),
 		SerialBytes:    leaf.SerialNumber.Bytes(),
 		Issuer:         issuerName(leaf),
-		AuthorityKeyID: leaf.AuthorityKeyId,
+		AuthorityKeyID: bytes.Clone(leaf.AuthorityKeyId), // a copy: the field points into the whole DER
 		KeyType:        KeyType(leaf.PublicKey),
 		NotBefore:      leaf.NotBefore,
 		NotAfter:       leaf.NotAfter,
@@ -255,11 +256,21 @@ func Summarize(certs []*x509.Certificate) inventory.Certificate {
 	}
 	for _, cand := range certs[1:] {
 		if bytes.Equal(cand.RawSubject, leaf.RawIssuer) && leaf.CheckSignatureFrom(cand) == nil {
-			c.IssuerDER = cand.Raw
+			c.IssuerDER = intern(cand.Raw)
 			break
 		}
 	}
 	return c
+}
+
+// issuers interns issuing certificates: thousands of leaves share a
+// handful of intermediates, and each would otherwise keep its own copy.
+var issuers sync.Map // sha256 -> []byte
+
+func intern(der []byte) []byte {
+	h := sha256.Sum256(der)
+	v, _ := issuers.LoadOrStore(h, bytes.Clone(der))
+	return v.([]byte)
 }
 
 func issuerName(c *x509.Certificate) string {

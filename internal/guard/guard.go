@@ -8,6 +8,7 @@
 package guard
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -131,4 +132,35 @@ func (p *Policy) Dialer(base net.Dialer) *net.Dialer {
 		}
 	}
 	return &d
+}
+
+// Resolver looks up a host's addresses (net.DefaultResolver or a resolver
+// pointed at a configured server).
+type Resolver interface {
+	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
+}
+
+// CheckHost checks host against the name patterns and, after resolving it,
+// every address against the CIDR lists, so /probe can answer 400 before
+// dialling. The dialer checks again at connect time (DNS rebinding).
+func (p *Policy) CheckHost(ctx context.Context, r Resolver, host string) error {
+	if p == nil {
+		return nil
+	}
+	if err := p.CheckName(host); err != nil {
+		return err
+	}
+	if ip, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil {
+		return p.CheckAddr(ip)
+	}
+	addrs, err := r.LookupNetIP(ctx, "ip", host)
+	if err != nil {
+		return fmt.Errorf("%w: cannot resolve %q: %w", ErrRefused, host, err)
+	}
+	for _, a := range addrs {
+		if err := p.CheckAddr(a); err != nil {
+			return fmt.Errorf("%q resolves to a refused address: %w", host, err)
+		}
+	}
+	return nil
 }

@@ -47,6 +47,17 @@ type Process struct {
 	Name string
 	Cmd  *exec.Cmd
 	Log  string
+	done chan struct{} // closed when the process has exited
+}
+
+// Exited says whether the process has ended.
+func (p *Process) Exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
 }
 
 // Start runs a daemon in its own process group, logging to a file in dir,
@@ -66,8 +77,8 @@ func Start(t testing.TB, dir, name string, argv []string, env ...string) *Proces
 		lf.Close()
 		t.Fatalf("start %s: %v", name, err)
 	}
-	p := &Process{Name: name, Cmd: cmd, Log: logPath}
 	done := make(chan struct{})
+	p := &Process{Name: name, Cmd: cmd, Log: logPath, done: done}
 	go func() { _ = cmd.Wait(); lf.Close(); close(done) }()
 	t.Cleanup(func() {
 		// Stop by PID (the whole group the daemon leads), never by name.
@@ -120,7 +131,7 @@ func WaitTCP(t testing.TB, addr string, p *Process) {
 			c.Close()
 			return
 		}
-		if p != nil && p.Cmd.ProcessState != nil {
+		if p != nil && p.Exited() {
 			break
 		}
 		time.Sleep(50 * time.Millisecond)

@@ -1,0 +1,53 @@
+// Copyright 2026 The acme_exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package main
+
+import (
+	"context"
+
+	"github.com/alecthomas/kingpin/v2"
+
+	"github.com/acme-exporter/acme_exporter/config"
+	"github.com/acme-exporter/acme_exporter/discovery"
+	"github.com/acme-exporter/acme_exporter/exporter"
+)
+
+// discoveryFlags override the config's discovery roots when given.
+var (
+	discoveryFlags discovery.Overrides
+	defaults       bool
+)
+
+func init() {
+	extraFlags = append(extraFlags, func(app *kingpin.Application) {
+		o := &discoveryFlags
+		app.Flag("discovery.certbot-dir", "certbot config directory to discover (repeatable; replaces discovery.certbot_dirs).").StringsVar(&o.CertbotDirs)
+		app.Flag("discovery.lego-dir", "lego --path directory to discover (repeatable; replaces discovery.lego_dirs).").StringsVar(&o.LegoDirs)
+		app.Flag("discovery.caddy-dir", "Caddy/certmagic data directory to discover (repeatable; replaces discovery.caddy_dirs).").StringsVar(&o.CaddyDirs)
+		app.Flag("discovery.autocert-dir", "autocert DirCache directory to discover (repeatable; replaces discovery.autocert_dirs).").StringsVar(&o.AutocertDirs)
+		app.Flag("discovery.acmesh-dir", "acme.sh home to discover (repeatable; replaces discovery.acmesh_dirs).").StringsVar(&o.AcmeShDirs)
+		app.Flag("discovery.certbot-log-dir", "certbot --logs-dir holding letsencrypt.log (repeatable; replaces discovery.certbot_log_dirs).").StringsVar(&o.CertbotLogDirs)
+		app.Flag("discovery.systemd-timer-dir", "Directory of systemd timer stamps (replaces discovery.systemd_timer_dir).").StringVar(&o.SystemdTimerDir)
+		app.Flag("discovery.defaults", "Also look in each client's default locations when no directory is given for it.").Default("true").BoolVar(&defaults)
+	})
+	startHooks = append(startHooks, func(exp *exporter.Exporter) error {
+		o := discoveryFlags
+		o.NoDefaults = !defaults
+		StartDiscovery(context.Background(), exp, o)
+		return nil
+	})
+}
+
+// StartDiscovery scans once, publishes the scanner through exp.Augment
+// and exp.Discovered, rescans on every successful config load and on the
+// configured interval.
+func StartDiscovery(ctx context.Context, exp *exporter.Exporter, o discovery.Overrides) *discovery.Scanner {
+	s := discovery.NewScanner(exp.Logger.With("component", "discovery"), exp.Now, o)
+	s.Configure(exp.Config.Get(), exp.Config.FileGiven())
+	exp.Augment = s.Augment
+	exp.Discovered = s.Snapshot
+	exp.Config.OnLoad(func(c *config.Config) { s.Configure(c, exp.Config.FileGiven()) })
+	go s.Run(ctx)
+	return s
+}

@@ -1,0 +1,213 @@
+// Copyright 2026 The acme_exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alecthomas/kingpin/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/acme-exporter/acme_exporter/config"
+	"github.com/acme-exporter/acme_exporter/exporter"
+	"github.com/acme-exporter/acme_exporter/internal/testbed"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// fixtureNow is inside the validity of the fixture certificates Pebble
+// issued (2026-11-27, 90 days), so the test keeps passing after they expire.
+var fixtureNow = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+
+func TestMain(m *testing.M) {
+	// The trust roots are the Pebble root saved with the fixtures: with no
+	// config file the exporter uses the system pool, which Go reads from
+	// SSL_CERT_FILE on first use.
+	root, _ := filepath.Abs("../../discovery/testdata/pebble-root.pem")
+	_ = os.Setenv("SSL_CERT_FILE", root)
+	_ = os.Setenv("SSL_CERT_DIR", "/nonexistent")
+	os.Exit(m.Run())
+}
+
+// TestNoConfigCertbotFlag: the exporter started with no config file and
+// one flag pointing at the certbot fixture tree exports certificate,
+// account, renewal and discovery metrics for every lineage, and no
+// lifecycle series for archive/.
+func TestNoConfigCertbotFlag(t *testing.T) {
+	dst := testbed.Dir(t)
+	testbed.CopyTree(t, "../../discovery/testdata", dst)
+	timers := filepath.Join(dst, "timers")
+	if err := os.MkdirAll(timers, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	stamp := filepath.Join(timers, "stamp-certbot.timer")
+	if err := os.WriteFile(stamp, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ran := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	if err := os.Chtimes(stamp, ran, ran); err != nil {
+		t.Fatal(err)
+	}
+
+	// What main does, with the flag parsed into Overrides.
+	app := kingpinApp()
+	if _, err := app.Parse([]string{"--discovery.certbot-dir=" + filepath.Join(dst, "certbot"),
+		"--discovery.certbot-log-dir=" + filepath.Join(dst, "certbot-logs"),
+		"--discovery.systemd-timer-dir=" + timers, "--no-discovery.defaults"}); err != nil {
+		t.Fatal(err)
+	}
+	o := discoveryFlags
+	o.NoDefaults = !defaults
+	now := func() time.Time { return fixtureNow }
+	reg := prometheus.NewRegistry()
+	sc := config.NewSafeConfig("", reg, now)
+	if err := sc.Reload(nil); err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.DiscardHandler)
+	exp, err := exporter.New(sc, reg, logger, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	StartDiscovery(ctx, exp, o)
+
+	srv := httptest.NewServer(exp.MetricsHandler(nil, 0))
+	defer srv.Close()
+	resp, err := srv.Client().Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	got := normalize(string(body), dst)
+
+	for _, fam := range []string{"acme_certificate_not_after_timestamp_seconds", "acme_account_key_usable",
+		"acme_renewal_last_run_timestamp_seconds", "acme_discovery_items"} {
+		if !strings.Contains(got, fam+"{") {
+			t.Errorf("no %s series", fam)
+		}
+	}
+	for _, line := range strings.Split(got, "\n") {
+		if strings.Contains(line, "/archive/") && !strings.HasPrefix(line, "#") {
+			t.Errorf("lifecycle series for a history file: %s", line)
+		}
+	}
+	golden(t, "testdata/certbot-noconfig.prom", got)
+}
+
+func kingpinApp() *kingpin.Application {
+	app := kingpin.New("acme_exporter", "")
+	for _, f := range extraFlags {
+		f(app)
+	}
+	return app
+}
+
+// inScope are the families this test is about (issue 3): others (clock,
+// DNS, directory, ...) depend on the machine and have their own tests.
+var inScope = regexp.MustCompile(`^acme_(certificate|account|renewal|discovery)_`)
+
+// scopedChecks are the checks whose probe series are compared.
+var scopedChecks = map[string]bool{"certificate_file": true, "account_key": true,
+	"account_registration": true, "renewal": true, "renewal_last_run": true, "discovery": true}
+
+// normalize parses the exposition, keeps the families in scope, replaces
+// the temporary directory and the test's uid/gid, writes every sample with
+// its labels sorted, and sorts the lines.
+func normalize(s, dst string) string {
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := p.TextToMetricFamilies(strings.NewReader(s))
+	if err != nil {
+		return "unparsable exposition: " + err.Error()
+	}
+	var out []string
+	uid, gid := fmt.Sprint(os.Getuid()), fmt.Sprint(os.Getgid())
+	for name, mf := range fams {
+		probe := strings.HasPrefix(name, "acme_probe_") || name == "acme_check_last_success_timestamp_seconds"
+		if !inScope.MatchString(name) && !probe {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			var labels []string
+			keep := !probe
+			for _, lp := range m.GetLabel() {
+				if lp.GetName() == "check" && scopedChecks[lp.GetValue()] {
+					keep = true
+				}
+				labels = append(labels, fmt.Sprintf("%s=%q", lp.GetName(), lp.GetValue()))
+			}
+			if !keep {
+				continue
+			}
+			sort.Strings(labels)
+			v := m.GetGauge().GetValue()
+			if m.Counter != nil {
+				v = m.GetCounter().GetValue()
+			}
+			l := fmt.Sprintf("%s{%s} %g", name, strings.Join(labels, ","), v)
+			l = strings.ReplaceAll(l, dst, "FIXTURES")
+			l = strings.ReplaceAll(l, `owner="`+uid+`"`, `owner="UID"`)
+			l = strings.ReplaceAll(l, `group="`+gid+`"`, `group="GID"`)
+			l = strings.ReplaceAll(l, `service_user="owner:`+uid+`"`, `service_user="owner:UID"`)
+			out = append(out, l)
+		}
+	}
+	sort.Strings(out)
+	return strings.Join(out, "\n") + "\n"
+}
+
+func golden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create)", err)
+	}
+	if string(want) != got {
+		t.Errorf("output differs from %s (run with -update and review the diff):\n%s", path, diffLines(string(want), got))
+	}
+}
+
+func diffLines(a, b string) string {
+	as, bs := map[string]bool{}, map[string]bool{}
+	for _, l := range strings.Split(a, "\n") {
+		as[l] = true
+	}
+	for _, l := range strings.Split(b, "\n") {
+		bs[l] = true
+	}
+	var d []string
+	for l := range as {
+		if !bs[l] {
+			d = append(d, "- "+l)
+		}
+	}
+	for l := range bs {
+		if !as[l] {
+			d = append(d, "+ "+l)
+		}
+	}
+	sort.Strings(d)
+	return strings.Join(d, "\n")
+}

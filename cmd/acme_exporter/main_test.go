@@ -1,0 +1,122 @@
+// Copyright 2026 The acme_exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/acme-exporter/acme_exporter/internal/testbed"
+	"github.com/acme-exporter/acme_exporter/internal/testcerts"
+)
+
+// buildBinary builds the exporter once per test run.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "acme_exporter")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func TestConfigCheckExitCodes(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.yml")
+	bad := filepath.Join(dir, "bad.yml")
+	writeFile(t, good, "certificate_files:\n  - path: /etc/x.pem\n")
+	writeFile(t, bad, "certificate_files:\n  - path: x.pem\n")
+	out, err := exec.Command(bin, "--config.check", "--config.file="+good).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "config OK") {
+		t.Fatalf("good config: %v %s", err, out)
+	}
+	out, err = exec.Command(bin, "--config.check", "--config.file="+bad).CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(string(out), bad+":2: certificate_files[0].path: must be an absolute path") {
+		t.Fatalf("bad config: %v %s", err, out)
+	}
+	out, err = exec.Command(bin, "--version").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "acme_exporter, version") {
+		t.Fatalf("--version: %v %s", err, out)
+	}
+}
+
+// The real binary: serves its endpoints, reloads on SIGHUP, keeps the old
+// config on a bad reload and says so in its metrics.
+func TestBinaryServesAndReloads(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	ch := testcerts.NewChain(t, "Test")
+	testcerts.Write(t, dir, "live/site/fullchain.pem", ch.FullChain(ch.Leaf(t, testcerts.Options{})), 0o644)
+	cfg := filepath.Join(dir, "c.yml")
+	writeFile(t, cfg, fmt.Sprintf("certificate_files:\n  - path: %s/live/*/fullchain.pem\n", dir))
+	port := testbed.FreePort(t, "127.0.0.1")
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	p := testbed.Start(t, dir, "exporter", []string{bin, "--config.file=" + cfg, "--web.listen-address=" + addr}, "ACME_EXPORTER_OFFLINE=1")
+	testbed.WaitTCP(t, addr, p)
+	get := func(path string) string {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	for path, want := range map[string]string{
+		"/-/healthy": "Healthy",
+		"/-/ready":   "Ready",
+		"/":          "/metrics",
+		"/metrics":   `acme_probe_success{check="certificate_file",target="` + dir + `/live/site/fullchain.pem"} 1`,
+	} {
+		if got := get(path); !strings.Contains(got, want) {
+			t.Errorf("%s lacks %q:\n%s", path, want, got)
+		}
+	}
+	m := get("/metrics")
+	for _, want := range []string{"acme_exporter_build_info{", "acme_exporter_config_last_reload_successful 1", "go_goroutines", `acme_exporter_collector_success{collector="certificate_file"} 1`} {
+		if !strings.Contains(m, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+	writeFile(t, cfg, "certificate_files: [\n")
+	if err := p.Cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return strings.Contains(get("/metrics"), "acme_exporter_config_last_reload_successful 0") })
+	if !strings.Contains(get("/metrics"), `target="`+dir+`/live/site/fullchain.pem"} 1`) {
+		t.Fatal("old config not kept after a bad reload")
+	}
+	if !strings.Contains(p.Logs(), "keeping the previous one") {
+		t.Errorf("bad reload not logged:\n%s", p.Logs())
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatal("condition not met within 10s")
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}

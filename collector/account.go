@@ -1,0 +1,778 @@
+// Copyright 2026 The acme_exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package collector
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/crypto/acme"
+	"golang.org/x/sys/unix"
+
+	"github.com/acme-exporter/acme_exporter/inventory"
+)
+
+const (
+	accountKeyCheck = "account_key"
+	accountRegCheck = "account_registration"
+)
+
+var (
+	accountUsableDesc = Desc(accountKeyCheck, "acme_account_key_usable",
+		"1 when the ACME account key file exists, parses (JWK JSON, PEM SEC1, PKCS#1 or PKCS#8) and the service user can read it; the reason is in acme_account_key_problem_info.",
+		"client", "path")
+	accountInsecureDesc = Desc(accountKeyCheck, "acme_account_key_insecure",
+		"1 when the account key file's mode lets its group or others read it.",
+		"client", "path")
+	accountProblemDesc = Desc(accountKeyCheck, "acme_account_key_problem_info",
+		"1 for each problem with the account key: missing, parse_error, unreadable_by_service_user, service_user_unknown, not_registered, deactivated; absent otherwise.",
+		"client", "path", "problem")
+	accountInfoDesc = Desc(accountKeyCheck, "acme_account_key_info",
+		"Details of the account key file: format, key type, owner, group, permission bits and the service user the checks are computed for.",
+		"client", "path", "format", "key_type", "owner", "group", "mode", "service_user")
+	accountStorageDesc = Desc(accountKeyCheck, "acme_account_storage_writable",
+		"1 when the service user can write the client's storage directory (computed from ownership, mode bits, groups and POSIX ACLs; read-only mounts are not seen).",
+		"client", "path")
+	accountRegisteredDesc = Desc(accountRegCheck, "acme_account_registered",
+		"1 when the CA still knows the account key (newAccount with onlyReturnExisting, RFC 8555 7.3.1), 0 when it answers accountDoesNotExist or the account is deactivated; opt-in and cached.",
+		"client", "path", "directory")
+)
+
+// maxKeyFile bounds an account key file; maxACMEBody an ACME response.
+const (
+	maxKeyFile  = 64 << 10
+	maxACMEBody = 1 << 20
+)
+
+func init() {
+	Register("account", true, func(l *slog.Logger) Collector {
+		return &accountCollector{logger: l, reg: map[string]*regState{}}
+	})
+}
+
+type accountCollector struct {
+	logger *slog.Logger
+	mu     sync.Mutex
+	reg    map[string]*regState
+}
+
+// regState remembers the last lookup of one key, to honour Retry-After.
+type regState struct {
+	notBefore time.Time
+	metrics   []prometheus.Metric
+	err       error
+}
+
+// accountSpec is one key with its settings after merging config and discovery.
+type accountSpec struct {
+	client, path, runAs, storage, directory, address string
+	checkReg                                         bool
+}
+
+func (c *accountCollector) specs(env *Env) []accountSpec {
+	var out []accountSpec
+	idx := map[string]int{}
+	global := env.Config.Accounts
+	for _, k := range global.Keys {
+		p := filepath.Clean(k.Path)
+		s := accountSpec{client: k.Client, path: p, runAs: k.RunAs, storage: k.StorageDir,
+			directory: k.Directory, address: k.Address, checkReg: global.CheckRegistration}
+		if k.CheckRegistration != nil {
+			s.checkReg = *k.CheckRegistration
+		}
+		if _, dup := idx[p]; dup {
+			continue
+		}
+		idx[p] = len(out)
+		out = append(out, s)
+	}
+	for _, a := range env.Discovered.Accounts {
+		p := filepath.Clean(a.KeyPath)
+		root := clientRootOf(env.Discovered, a)
+		if i, ok := idx[p]; ok {
+			s := &out[i]
+			if s.client == "" {
+				s.client = a.Client
+			}
+			if s.directory == "" {
+				s.directory = a.Directory
+			}
+			if s.storage == "" {
+				s.storage = root
+			}
+			continue
+		}
+		idx[p] = len(out)
+		out = append(out, accountSpec{client: a.Client, path: p, storage: root, directory: a.Directory,
+			checkReg: global.CheckRegistration})
+	}
+	for i := range out {
+		s := &out[i]
+		if s.runAs == "" {
+			s.runAs = env.Config.Global.RunAs
+		}
+		if s.storage == "" {
+			s.storage = filepath.Dir(s.path)
+		}
+		if s.client == "" {
+			s.client = "unknown"
+		}
+	}
+	return out
+}
+
+// clientRootOf is the discovered root holding an account.
+func clientRootOf(s *inventory.Snapshot, a inventory.Account) string {
+	best := ""
+	for _, r := range s.Clients {
+		if r.Client == a.Client && strings.HasPrefix(a.KeyPath, r.Root+string(filepath.Separator)) && len(r.Root) > len(best) {
+			best = r.Root
+		}
+	}
+	return best
+}
+
+func (c *accountCollector) Targets(env *Env) ([]Target, error) {
+	var ts []Target
+	g := env.Config.Accounts
+	for _, s := range c.specs(env) {
+		ts = append(ts, Target{
+			Check:  accountKeyCheck,
+			Target: s.path,
+			Run: func(ctx context.Context, emit Emit) error {
+				return checkAccountKey(s, emit)
+			},
+		})
+		if s.checkReg {
+			ts = append(ts, Target{
+				Check:       accountRegCheck,
+				Target:      s.path,
+				MinInterval: g.RegistrationInterval.D(),
+				Timeout:     g.Timeout.D(),
+				Run: func(ctx context.Context, emit Emit) error {
+					return c.checkRegistration(ctx, env, s, emit)
+				},
+			})
+		}
+	}
+	return ts, nil
+}
+
+func checkAccountKey(s accountSpec, emit Emit) error {
+	l := []string{s.client, s.path}
+	problem := func(p string) { emit(Gauge(accountProblemDesc, 1, s.client, s.path, p)) }
+	id, idErr := ResolveUser(s.runAs, s.storage)
+
+	fi, err := os.Stat(s.path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			// ENOENT: every directory on the way was searchable, so the
+			// key is really gone (a hidden one gives EACCES).
+			emit(Gauge(accountUsableDesc, 0, l...))
+			problem("missing")
+			return nil
+		}
+		if errors.Is(err, fs.ErrPermission) {
+			return Fail("exporter_cannot_read", err)
+		}
+		return Fail("read_error", err)
+	}
+	st, _ := fi.Sys().(*syscall.Stat_t)
+	insecure := fi.Mode().Perm()&0o044 != 0
+	emit(Gauge(accountInsecureDesc, Bool(insecure), l...))
+
+	data, rerr := readKeyFile(s.path)
+	format, keyType := "", ""
+	var parseErr error
+	if rerr == nil {
+		var signer crypto.Signer
+		signer, format, parseErr = ParseAccountKey(data)
+		clear(data)
+		if parseErr == nil {
+			keyType = keyTypeOf(signer.Public())
+		}
+	}
+	owner, group := "", ""
+	if st != nil {
+		owner, group = strconv.FormatUint(uint64(st.Uid), 10), strconv.FormatUint(uint64(st.Gid), 10)
+	}
+	svc := s.runAs
+	if svc == "" && idErr == nil {
+		svc = "owner:" + strconv.FormatUint(uint64(id.UID), 10)
+	}
+	emit(Gauge(accountInfoDesc, 1, s.client, s.path, format, keyType, owner, group,
+		fmt.Sprintf("%04o", fi.Mode().Perm()), svc))
+
+	var problems []string
+	if idErr != nil {
+		problems = append(problems, "service_user_unknown")
+	} else {
+		if !CanAccess(id, s.path, accessRead) {
+			problems = append(problems, "unreadable_by_service_user")
+		}
+		emit(Gauge(accountStorageDesc, Bool(CanAccess(id, s.storage, accessWrite|accessExec)), l...))
+	}
+	if rerr != nil {
+		// Ownership and modes are known; the content is not.
+		for _, p := range problems {
+			problem(p)
+		}
+		if errors.Is(rerr, fs.ErrPermission) {
+			return Fail("exporter_cannot_read", rerr)
+		}
+		return Fail("read_error", rerr)
+	}
+	if parseErr != nil {
+		problems = append(problems, "parse_error")
+	}
+	emit(Gauge(accountUsableDesc, Bool(len(problems) == 0), l...))
+	for _, p := range problems {
+		problem(p)
+	}
+	return nil
+}
+
+func readKeyFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = f.Close() }()
+	b, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxKeyFile {
+		clear(b)
+		return nil, errors.New("key file too large")
+	}
+	return b, nil
+}
+
+// ParseAccountKey parses an account private key: certbot's JWK JSON, or
+// PEM in SEC1, PKCS#1 or PKCS#8. Errors never quote key material.
+func ParseAccountKey(b []byte) (crypto.Signer, string, error) {
+	t := bytes.TrimSpace(b)
+	if len(t) > 0 && t[0] == '{' {
+		k, err := parseJWK(t)
+		return k, "jwk", err
+	}
+	for {
+		var blk *pem.Block
+		blk, t = pem.Decode(t)
+		if blk == nil {
+			return nil, "", errors.New("no private key (neither JWK JSON nor PEM)")
+		}
+		var k any
+		var err error
+		switch blk.Type {
+		case "EC PRIVATE KEY":
+			k, err = x509.ParseECPrivateKey(blk.Bytes)
+		case "RSA PRIVATE KEY":
+			k, err = x509.ParsePKCS1PrivateKey(blk.Bytes)
+		case "PRIVATE KEY":
+			k, err = x509.ParsePKCS8PrivateKey(blk.Bytes)
+		default:
+			continue // EC PARAMETERS and the like
+		}
+		if err != nil {
+			return nil, "pem", fmt.Errorf("%s block does not parse", blk.Type)
+		}
+		s, ok := k.(crypto.Signer)
+		if !ok {
+			return nil, "pem", fmt.Errorf("unsupported key %T", k)
+		}
+		return s, "pem", nil
+	}
+}
+
+type jwk struct {
+	Kty string `json:"kty"`
+	Crv string `json:"crv"`
+	X   string `json:"x"`
+	Y   string `json:"y"`
+	D   string `json:"d"`
+	N   string `json:"n"`
+	E   string `json:"e"`
+	P   string `json:"p"`
+	Q   string `json:"q"`
+}
+
+func b64(s string) ([]byte, error) {
+	return base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
+}
+
+func parseJWK(b []byte) (crypto.Signer, error) {
+	var j jwk
+	if err := json.Unmarshal(b, &j); err != nil {
+		return nil, errors.New("JWK is not valid JSON")
+	}
+	switch j.Kty {
+	case "RSA":
+		n, err1 := b64(j.N)
+		e, err2 := b64(j.E)
+		d, err3 := b64(j.D)
+		if err := errors.Join(err1, err2, err3); err != nil || len(n) == 0 || len(d) == 0 || len(e) == 0 || len(e) > 4 {
+			return nil, errors.New("RSA JWK lacks valid n, e or d")
+		}
+		var ev [4]byte
+		copy(ev[4-len(e):], e)
+		k := &rsa.PrivateKey{PublicKey: rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(binary.BigEndian.Uint32(ev[:]))},
+			D: new(big.Int).SetBytes(d)}
+		if j.P != "" && j.Q != "" {
+			p, err1 := b64(j.P)
+			q, err2 := b64(j.Q)
+			if errors.Join(err1, err2) != nil {
+				return nil, errors.New("RSA JWK has bad primes")
+			}
+			k.Primes = []*big.Int{new(big.Int).SetBytes(p), new(big.Int).SetBytes(q)}
+		}
+		if len(k.Primes) != 2 || k.Validate() != nil {
+			return nil, errors.New("RSA JWK does not validate")
+		}
+		k.Precompute()
+		return k, nil
+	case "EC":
+		var curve elliptic.Curve
+		switch j.Crv {
+		case "P-256":
+			curve = elliptic.P256()
+		case "P-384":
+			curve = elliptic.P384()
+		case "P-521":
+			curve = elliptic.P521()
+		default:
+			return nil, fmt.Errorf("unsupported EC curve %q", j.Crv)
+		}
+		d, err := b64(j.D)
+		if err != nil || len(d) == 0 || len(d) > (curve.Params().BitSize+7)/8 {
+			return nil, errors.New("EC JWK lacks a valid d")
+		}
+		full := make([]byte, (curve.Params().BitSize+7)/8)
+		copy(full[len(full)-len(d):], d)
+		k, err := ecdsa.ParseRawPrivateKey(curve, full)
+		clear(full)
+		if err != nil {
+			return nil, errors.New("EC JWK private key is invalid")
+		}
+		return k, nil
+	}
+	return nil, fmt.Errorf("unsupported JWK kty %q", j.Kty)
+}
+
+func keyTypeOf(pub crypto.PublicKey) string {
+	switch k := pub.(type) {
+	case *rsa.PublicKey:
+		return fmt.Sprintf("rsa%d", k.N.BitLen())
+	case *ecdsa.PublicKey:
+		return "ecdsa_" + strings.ToLower(strings.ReplaceAll(k.Curve.Params().Name, "-", ""))
+	case ed25519.PublicKey:
+		return "ed25519"
+	}
+	return "unknown"
+}
+
+// Permissions, computed for a service user from what stat and the ACL
+// xattr show. Nothing is opened, written or locked for this.
+
+// Identity is a user with its groups.
+type Identity struct {
+	UID    uint32
+	GID    uint32
+	Groups []uint32 // supplementary groups, primary included
+}
+
+func (id Identity) inGroup(g uint32) bool {
+	if id.GID == g {
+		return true
+	}
+	for _, x := range id.Groups {
+		if x == g {
+			return true
+		}
+	}
+	return false
+}
+
+// ResolveUser turns run_as (a user name, or uid[:gid]) into an identity.
+// An empty run_as means the owner of fallback (the client's storage
+// directory: the client runs as whoever owns its storage).
+func ResolveUser(runAs, fallback string) (Identity, error) {
+	if runAs == "" {
+		var st unix.Stat_t
+		if err := unix.Stat(fallback, &st); err != nil {
+			return Identity{}, err
+		}
+		runAs = strconv.FormatUint(uint64(st.Uid), 10)
+	}
+	uidS, gidS, hasGID := strings.Cut(runAs, ":")
+	var u *user.User
+	var err error
+	if n, perr := strconv.ParseUint(uidS, 10, 32); perr == nil {
+		id := Identity{UID: uint32(n), GID: uint32(n)}
+		if u, err = user.LookupId(uidS); err == nil {
+			id = userIdentity(u, id)
+		}
+		if hasGID {
+			g, gerr := strconv.ParseUint(gidS, 10, 32)
+			if gerr != nil {
+				return Identity{}, fmt.Errorf("bad gid %q", gidS)
+			}
+			id.GID = uint32(g)
+			if u == nil {
+				id.Groups = []uint32{id.GID}
+			}
+		}
+		return id, nil
+	}
+	if u, err = user.Lookup(uidS); err != nil {
+		return Identity{}, err
+	}
+	return userIdentity(u, Identity{}), nil
+}
+
+func userIdentity(u *user.User, id Identity) Identity {
+	if n, err := strconv.ParseUint(u.Uid, 10, 32); err == nil {
+		id.UID = uint32(n)
+	}
+	if n, err := strconv.ParseUint(u.Gid, 10, 32); err == nil {
+		id.GID = uint32(n)
+	}
+	id.Groups = nil
+	if gs, err := u.GroupIds(); err == nil {
+		for _, g := range gs {
+			if n, err := strconv.ParseUint(g, 10, 32); err == nil {
+				id.Groups = append(id.Groups, uint32(n))
+			}
+		}
+	}
+	return id
+}
+
+type access uint16
+
+const (
+	accessExec  access = 1
+	accessWrite access = 2
+	accessRead  access = 4
+)
+
+// FileMeta is what the permission decision needs of one file.
+type FileMeta struct {
+	UID, GID uint32
+	Mode     uint32 // permission bits
+	ACL      *ACL   // nil when the file has no access ACL
+}
+
+// CanAccess reports whether id may access path with want, including
+// search permission on every directory above it (after resolving
+// symlinks). Root may do anything (read-only mounts are not considered).
+func CanAccess(id Identity, path string, want access) bool {
+	resolved, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return false
+	}
+	dirs := []string{}
+	for d := filepath.Dir(resolved); ; d = filepath.Dir(d) {
+		dirs = append(dirs, d)
+		if d == "/" || d == "." {
+			break
+		}
+	}
+	for _, d := range dirs {
+		m, err := statMeta(d)
+		if err != nil || !Allowed(id, m, accessExec) {
+			return false
+		}
+	}
+	m, err := statMeta(resolved)
+	if err != nil {
+		return false
+	}
+	return Allowed(id, m, want)
+}
+
+func statMeta(p string) (FileMeta, error) {
+	var st unix.Stat_t
+	if err := unix.Stat(p, &st); err != nil {
+		return FileMeta{}, err
+	}
+	m := FileMeta{UID: st.Uid, GID: st.Gid, Mode: st.Mode & 0o777}
+	buf := make([]byte, 1024)
+	n, err := unix.Getxattr(p, "system.posix_acl_access", buf)
+	if err == nil && n > 0 {
+		if acl, err := ParseACL(buf[:n]); err == nil {
+			m.ACL = acl
+		}
+	}
+	return m, nil
+}
+
+// Allowed applies the POSIX.1e access check algorithm (acl(5)).
+func Allowed(id Identity, m FileMeta, want access) bool {
+	if id.UID == 0 {
+		// CAP_DAC_OVERRIDE: anything but executing a file no one may execute.
+		return true
+	}
+	has := func(perm uint16) bool { return access(perm)&want == want }
+	if m.ACL == nil {
+		switch {
+		case id.UID == m.UID:
+			return has(uint16(m.Mode>>6) & 7)
+		case id.inGroup(m.GID):
+			return has(uint16(m.Mode>>3) & 7)
+		}
+		return has(uint16(m.Mode) & 7)
+	}
+	a := m.ACL
+	if id.UID == m.UID {
+		return has(a.UserObj)
+	}
+	mask := uint16(7)
+	if a.HasMask {
+		mask = a.Mask
+	}
+	for _, e := range a.Users {
+		if e.ID == id.UID {
+			return has(e.Perm & mask)
+		}
+	}
+	matched, granted := false, false
+	if id.inGroup(m.GID) {
+		matched = true
+		granted = granted || has(a.GroupObj&mask)
+	}
+	for _, e := range a.Groups {
+		if id.inGroup(e.ID) {
+			matched = true
+			granted = granted || has(e.Perm&mask)
+		}
+	}
+	if matched {
+		return granted
+	}
+	return has(a.Other)
+}
+
+// ACL is a parsed POSIX access ACL.
+type ACL struct {
+	UserObj, GroupObj, Other, Mask uint16
+	HasMask                        bool
+	Users, Groups                  []ACLEntry
+}
+
+// ACLEntry is a named user or group entry.
+type ACLEntry struct {
+	ID   uint32
+	Perm uint16
+}
+
+// ParseACL parses the system.posix_acl_access xattr (Linux's
+// posix_acl_xattr format: a little-endian version 2 header, then 8-byte
+// entries of tag, perm and id).
+func ParseACL(b []byte) (*ACL, error) {
+	if len(b) < 4 || (len(b)-4)%8 != 0 {
+		return nil, errors.New("bad ACL length")
+	}
+	if v := binary.LittleEndian.Uint32(b); v != 2 {
+		return nil, fmt.Errorf("unsupported ACL version %d", v)
+	}
+	a := &ACL{}
+	var seen uint16
+	for off := 4; off < len(b); off += 8 {
+		tag := binary.LittleEndian.Uint16(b[off:])
+		perm := binary.LittleEndian.Uint16(b[off+2:]) & 7
+		id := binary.LittleEndian.Uint32(b[off+4:])
+		switch tag {
+		case 0x01:
+			a.UserObj = perm
+		case 0x02:
+			a.Users = append(a.Users, ACLEntry{ID: id, Perm: perm})
+		case 0x04:
+			a.GroupObj = perm
+		case 0x08:
+			a.Groups = append(a.Groups, ACLEntry{ID: id, Perm: perm})
+		case 0x10:
+			a.Mask, a.HasMask = perm, true
+		case 0x20:
+			a.Other = perm
+		default:
+			return nil, fmt.Errorf("unknown ACL tag %#x", tag)
+		}
+		seen |= tag
+	}
+	if seen&0x25 != 0x25 {
+		return nil, errors.New("ACL lacks user, group or other entry")
+	}
+	return a, nil
+}
+
+// Registration lookup.
+
+func (c *accountCollector) checkRegistration(ctx context.Context, env *Env, s accountSpec, emit Emit) error {
+	now := env.Now()
+	c.mu.Lock()
+	st := c.reg[s.path]
+	c.mu.Unlock()
+	if st != nil && now.Before(st.notBefore) {
+		// The CA asked us to wait: serve the last answer.
+		for _, m := range st.metrics {
+			emit(m)
+		}
+		return st.err
+	}
+	var kept []prometheus.Metric
+	keep := func(m prometheus.Metric) { kept = append(kept, m); emit(m) }
+	err := c.lookup(ctx, env, s, keep)
+	next := time.Time{}
+	var ae *acme.Error
+	if errors.As(err, &ae) && ae.Header != nil {
+		if d, ok := retryAfter(ae.Header.Get("Retry-After"), now); ok {
+			next = now.Add(d)
+		}
+	}
+	c.mu.Lock()
+	c.reg[s.path] = &regState{notBefore: next, metrics: kept, err: err}
+	c.mu.Unlock()
+	return err
+}
+
+func (c *accountCollector) lookup(ctx context.Context, env *Env, s accountSpec, emit Emit) error {
+	if s.directory == "" {
+		return Fail("directory_unknown", errors.New("no ACME directory URL is known for this account; set accounts.keys[].directory"))
+	}
+	data, err := readKeyFile(s.path)
+	if err != nil {
+		if errors.Is(err, fs.ErrPermission) {
+			return Fail("exporter_cannot_read", err)
+		}
+		return Fail("key_unreadable", err)
+	}
+	key, _, err := ParseAccountKey(data)
+	clear(data)
+	if err != nil {
+		return Fail("parse_error", err)
+	}
+	cl := &acme.Client{
+		Key:          key,
+		DirectoryURL: s.directory,
+		HTTPClient:   acmeHTTPClient(env.Roots, s.address),
+		UserAgent:    "acme_exporter",
+		// One retry for a bad nonce; anything else (429, 5xx) is not
+		// retried here: its Retry-After postpones the next lookup.
+		RetryBackoff: func(n int, _ *http.Request, resp *http.Response) time.Duration {
+			if n == 1 && resp != nil && resp.StatusCode == http.StatusBadRequest {
+				return 10 * time.Millisecond
+			}
+			return 0
+		},
+	}
+	l := []string{s.client, s.path, s.directory}
+	_, err = cl.GetReg(ctx, "")
+	var ae *acme.Error
+	switch {
+	case err == nil:
+		emit(Gauge(accountRegisteredDesc, 1, l...))
+		return nil
+	case errors.Is(err, acme.ErrNoAccount):
+		emit(Gauge(accountRegisteredDesc, 0, l...))
+		emit(Gauge(accountProblemDesc, 1, s.client, s.path, "not_registered"))
+		return nil
+	case errors.As(err, &ae) && ae.StatusCode == http.StatusForbidden && strings.HasSuffix(ae.ProblemType, ":unauthorized"):
+		emit(Gauge(accountRegisteredDesc, 0, l...))
+		emit(Gauge(accountProblemDesc, 1, s.client, s.path, "deactivated"))
+		return nil
+	case errors.As(err, &ae) && (ae.StatusCode == http.StatusTooManyRequests || strings.HasSuffix(ae.ProblemType, ":rateLimited")):
+		return Fail("rate_limited", ae)
+	case errors.As(err, &ae):
+		return Fail("acme_error", fmt.Errorf("%d %s", ae.StatusCode, ae.ProblemType))
+	case errors.Is(err, context.DeadlineExceeded):
+		return Fail("timeout", err)
+	}
+	var ce *tls.CertificateVerificationError
+	if errors.As(err, &ce) {
+		return Fail("tls_error", err)
+	}
+	return Fail("unreachable", err)
+}
+
+// acmeHTTPClient trusts roots, dials address when set, and caps bodies.
+func acmeHTTPClient(roots *x509.CertPool, address string) *http.Client {
+	d := &net.Dialer{Timeout: 5 * time.Second}
+	tr := &http.Transport{
+		TLSClientConfig:     &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
+		TLSHandshakeTimeout: 5 * time.Second,
+		DisableKeepAlives:   true,
+		Proxy:               nil,
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if address != "" {
+				addr = address
+			}
+			return d.DialContext(ctx, network, addr)
+		},
+	}
+	return &http.Client{Transport: limitBody{tr}, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+type limitBody struct{ rt http.RoundTripper }
+
+func (l limitBody) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := l.rt.RoundTrip(r)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.LimitReader(resp.Body, maxACMEBody), resp.Body}
+	return resp, nil
+}
+
+// retryAfter parses Retry-After (seconds or HTTP date), clamped to a day.
+func retryAfter(v string, now time.Time) (time.Duration, bool) {
+	if v == "" {
+		return 0, false
+	}
+	var d time.Duration
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		d = time.Duration(n) * time.Second
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = t.Sub(now)
+	} else {
+		return 0, false
+	}
+	if d <= 0 {
+		return 0, false
+	}
+	return min(d, 24*time.Hour), true
+}

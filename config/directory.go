@@ -1,0 +1,256 @@
+// Copyright 2026 The acme_exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package config
+
+import (
+	"crypto/x509"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+)
+
+// CASections are the sections of issue 6: the clock, ACME directories,
+// ARI and CRL checks. Extensions embeds it inline, so each is a top-level
+// key of the file.
+type CASections struct {
+	Clock           Clock           `yaml:"clock"`
+	ACMEDirectories ACMEDirectories `yaml:"acme_directories"`
+	ARI             ARI             `yaml:"ari"`
+	CRL             CRL             `yaml:"crl"`
+}
+
+// ACMEDirectories is the `acme_directories:` section.
+type ACMEDirectories struct {
+	// Default is the directory checked when none is configured and
+	// discovery found none. Absent: Let's Encrypt production (not in
+	// tests); "" (an empty string): none.
+	Default *string `yaml:"default"`
+	// Directories are checked in addition to discovered ones.
+	Directories []ACMEDirectory `yaml:"directories"`
+	// MinInterval between two checks of one directory. Default 1m.
+	MinInterval Duration `yaml:"min_interval"`
+	// Timeout of one check (directory GET and newNonce HEAD). Default 10s.
+	Timeout Duration `yaml:"timeout"`
+}
+
+// ACMEDirectory is one ACME directory URL with how to reach it.
+type ACMEDirectory struct {
+	URL string `yaml:"url"`
+	// Address, when set, is the ip:port dialled for the URL's host (the
+	// name stays in SNI and Host).
+	Address string `yaml:"address"`
+	// Resolver, when set, is a DNS server ip:port used instead of the
+	// host's resolver.
+	Resolver string `yaml:"resolver"`
+	// TLSCAFile holds PEM roots that, instead of the global roots, verify
+	// the directory's TLS certificate (a test CA such as Pebble).
+	TLSCAFile string `yaml:"tls_ca_file"`
+	// Issuers are issuer common names whose certificates this directory
+	// issued, for ARI when discovery does not say which directory issued a
+	// certificate.
+	Issuers []string `yaml:"issuers"`
+	// MinInterval overrides the section's min_interval.
+	MinInterval Duration `yaml:"min_interval"`
+
+	// Roots is loaded from TLSCAFile by validation.
+	Roots *x509.CertPool `yaml:"-"`
+}
+
+// ARI is the `ari:` section (RFC 9773 renewal information).
+type ARI struct {
+	// Disabled turns ARI polling off.
+	Disabled bool `yaml:"disabled"`
+	// Concurrency bounds the background fetches. Default 2.
+	Concurrency int `yaml:"concurrency"`
+	// Timeout of one renewalInfo request. Default 10s.
+	Timeout Duration `yaml:"timeout"`
+	// MaxPerScrape bounds how many due certificates one scrape hands to
+	// the background worker. Default 100.
+	MaxPerScrape int `yaml:"max_per_scrape"`
+}
+
+// CRL is the `crl:` section.
+type CRL struct {
+	// Disabled turns CRL fetching off.
+	Disabled bool `yaml:"disabled"`
+	// MaxSize bounds one CRL in bytes. Default 20 MiB (Let's Encrypt
+	// shards stay far below).
+	MaxSize int64 `yaml:"max_size"`
+	// Timeout of one fetch. Default 20s.
+	Timeout Duration `yaml:"timeout"`
+	// MinInterval is the least time between two fetches of one CRL URL,
+	// even when its nextUpdate has passed. Default 1h.
+	MinInterval Duration `yaml:"min_interval"`
+	// Address, when set, is the ip:port dialled for every CRL host (tests,
+	// or a local mirror).
+	Address string `yaml:"address"`
+}
+
+// Defaults of the CA sections.
+const (
+	LetsEncryptProduction    = "https://acme-v02.api.letsencrypt.org/directory"
+	DefaultDirectoryInterval = time.Minute
+	DefaultDirectoryTimeout  = 10 * time.Second
+	DefaultARIConcurrency    = 2
+	DefaultARITimeout        = 10 * time.Second
+	DefaultARIMaxPerScrape   = 100
+	DefaultCRLMaxSize        = 20 << 20
+	DefaultCRLTimeout        = 20 * time.Second
+	DefaultCRLMinInterval    = time.Hour
+	MinDirectoryInterval     = 10 * time.Second
+)
+
+func (s *CASections) validate(v *Validator) {
+	s.Clock.validate(v)
+	s.ACMEDirectories.validate(v)
+	s.ARI.validate(v)
+	s.CRL.validate(v)
+}
+
+// DefaultDirectory returns the default directory URL ("" for none).
+func (d *ACMEDirectories) DefaultDirectory() string {
+	if d.Default == nil {
+		return ""
+	}
+	return *d.Default
+}
+
+func (d *ACMEDirectories) validate(v *Validator) {
+	p := Path{"acme_directories"}
+	if d.Default == nil {
+		def := LetsEncryptProduction
+		if OfflineDefaults {
+			def = ""
+		}
+		d.Default = &def
+	} else if *d.Default != "" {
+		if err := checkHTTPSURL(*d.Default); err != nil {
+			v.Errorf(p.Add("default"), "%v", err)
+		}
+	}
+	if d.MinInterval == 0 {
+		d.MinInterval = Duration(DefaultDirectoryInterval)
+	}
+	if d.MinInterval < Duration(MinDirectoryInterval) {
+		v.Errorf(p.Add("min_interval"), "must be at least %s (the CA limits requests per IP)", MinDirectoryInterval)
+	}
+	if d.Timeout == 0 {
+		d.Timeout = Duration(DefaultDirectoryTimeout)
+	}
+	if d.Timeout < 0 {
+		v.Errorf(p.Add("timeout"), "must not be negative")
+	}
+	seen := map[string]bool{}
+	for i := range d.Directories {
+		e := &d.Directories[i]
+		ep := p.Add("directories").Add(i)
+		if err := checkHTTPSURL(e.URL); err != nil {
+			v.Errorf(ep.Add("url"), "%v", err)
+		} else if seen[e.URL] {
+			v.Errorf(ep.Add("url"), "duplicate directory %q", e.URL)
+		}
+		seen[e.URL] = true
+		if e.Address != "" {
+			if err := checkHostPort(e.Address); err != nil {
+				v.Errorf(ep.Add("address"), "%v", err)
+			}
+		}
+		if e.Resolver != "" {
+			if err := checkHostPort(e.Resolver); err != nil {
+				v.Errorf(ep.Add("resolver"), "%v", err)
+			}
+		}
+		if e.TLSCAFile != "" {
+			b, err := os.ReadFile(e.TLSCAFile)
+			if err != nil {
+				v.Errorf(ep.Add("tls_ca_file"), "%v", err)
+			} else {
+				pool := x509.NewCertPool()
+				if !pool.AppendCertsFromPEM(b) {
+					v.Errorf(ep.Add("tls_ca_file"), "no PEM certificates in %s", e.TLSCAFile)
+				} else {
+					e.Roots = pool
+				}
+			}
+		}
+		if e.MinInterval == 0 {
+			e.MinInterval = d.MinInterval
+		}
+		if e.MinInterval < Duration(MinDirectoryInterval) {
+			v.Errorf(ep.Add("min_interval"), "must be at least %s (the CA limits requests per IP)", MinDirectoryInterval)
+		}
+		for j, is := range e.Issuers {
+			if strings.TrimSpace(is) == "" {
+				v.Errorf(ep.Add("issuers").Add(j), "must not be empty")
+			}
+		}
+	}
+}
+
+func (a *ARI) validate(v *Validator) {
+	p := Path{"ari"}
+	if a.Concurrency == 0 {
+		a.Concurrency = DefaultARIConcurrency
+	}
+	if a.Concurrency < 0 || a.Concurrency > 64 {
+		v.Errorf(p.Add("concurrency"), "must be between 1 and 64")
+	}
+	if a.Timeout == 0 {
+		a.Timeout = Duration(DefaultARITimeout)
+	}
+	if a.Timeout < 0 {
+		v.Errorf(p.Add("timeout"), "must not be negative")
+	}
+	if a.MaxPerScrape == 0 {
+		a.MaxPerScrape = DefaultARIMaxPerScrape
+	}
+	if a.MaxPerScrape < 0 {
+		v.Errorf(p.Add("max_per_scrape"), "must be positive")
+	}
+}
+
+func (c *CRL) validate(v *Validator) {
+	p := Path{"crl"}
+	if c.MaxSize == 0 {
+		c.MaxSize = DefaultCRLMaxSize
+	}
+	if c.MaxSize < 0 {
+		v.Errorf(p.Add("max_size"), "must be positive")
+	}
+	if c.Timeout == 0 {
+		c.Timeout = Duration(DefaultCRLTimeout)
+	}
+	if c.Timeout < 0 {
+		v.Errorf(p.Add("timeout"), "must not be negative")
+	}
+	if c.MinInterval == 0 {
+		c.MinInterval = Duration(DefaultCRLMinInterval)
+	}
+	if c.MinInterval < Duration(time.Minute) {
+		v.Errorf(p.Add("min_interval"), "must be at least 1m")
+	}
+	if c.Address != "" {
+		if err := checkHostPort(c.Address); err != nil {
+			v.Errorf(p.Add("address"), "%v", err)
+		}
+	}
+}
+
+func checkHTTPSURL(s string) error {
+	if s == "" {
+		return errorf("must not be empty")
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return errorf("bad URL %q", s)
+	}
+	if u.Scheme != "https" || u.Host == "" {
+		return errorf("%q must be an absolute https URL", s)
+	}
+	return nil
+}
+
+func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }

@@ -1,0 +1,2 @@
+// Renders alerts/acme_alerts.yaml.
+std.manifestYamlDoc((import 'mixin.libsonnet').prometheusAlerts, quote_keys=false) + '\n'

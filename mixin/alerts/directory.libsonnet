@@ -1,0 +1,37 @@
+// The ACME directory and newNonce as seen from each host.
+local alert = import '../lib/alert.libsonnet';
+
+{
+  local c = $._config,
+  local sel = c.acmeExporterSelector,
+
+  prometheusAlerts+:: {
+    groups+: [
+      alert.group('acme-directory', [
+        alert.rule(
+          c,
+          'AcmeDirectoryUnreachable',
+          'warning',
+          15 * 60,
+          'The ACME directory cannot be fetched.',
+          'ACME directory {{ $labels.directory }} cannot be fetched from {{ $labels.instance }}; renewals from this host fail until it is reachable.%s' %
+          alert.reason(c, 'directory', 'target="%s", instance="%s"', '$labels.directory $labels.instance'),
+          'acme_directory_up{%s} == 0\n' % sel,
+        ),
+        alert.rule(
+          c,
+          'AcmeDirectoryNonceFailing',
+          'warning',
+          15 * 60,
+          'The ACME newNonce endpoint does not return a nonce.',
+          'newNonce of {{ $labels.directory }} does not answer with a Replay-Nonce from {{ $labels.instance }}, although the directory loads.',
+          |||
+            acme_directory_nonce_ok{%(sel)s} == 0
+            and on (job, instance, directory)
+            acme_directory_up{%(sel)s} == 1
+          ||| % { sel: sel },
+        ),
+      ]),
+    ],
+  },
+}

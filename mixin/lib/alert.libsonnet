@@ -1,0 +1,47 @@
+// Helpers that build alerting rules and fail loudly when a field is missing
+// or breaks the naming rules (STYLE.md item 33).
+{
+  // duration renders seconds as the shortest exact Prometheus duration.
+  duration(seconds)::
+    local s = std.max(1, std.floor(seconds + 0.5));
+    if s % 3600 == 0 then '%dh' % (s / 3600)
+    else if s % 60 == 0 then '%dm' % (s / 60)
+    else '%ds' % s,
+
+  // rule builds one alert. forSeconds is scaled by c.forScale unless
+  // c.forOverrides names the alert.
+  rule(c, name, severity, forSeconds, summary, description, expr)::
+    assert std.startsWith(name, 'Acme') : 'alert %s: name must start with Acme' % name;
+    assert std.length(name) <= 40 : 'alert %s: name longer than 40 characters' % name;
+    assert std.member(['critical', 'warning', 'info'], severity) : 'alert %s: bad severity %s' % [name, severity];
+    assert std.endsWith(summary, '.') : 'alert %s: summary must end with a period' % name;
+    assert std.length(description) > 0 : 'alert %s: description missing' % name;
+    {
+      alert: name,
+      expr: expr,
+      'for': $.duration(
+        if std.objectHas(c.forOverrides, name) then c.forOverrides[name]
+        else forSeconds * c.forScale
+      ),
+      labels: { severity: severity },
+      annotations: {
+        summary: summary,
+        description: description,
+        runbook_url: c.runbookURLPattern % std.asciiLower(name),
+      },
+    },
+
+  // group checks the size rules of a rule group.
+  group(name, rules)::
+    assert std.length(name) <= 40 : 'group %s: name longer than 40 characters' % name;
+    assert std.length(rules) <= 20 : 'group %s: more than 20 rules' % name;
+    { name: name, rules: rules },
+
+  // reason is a template snippet that appends the failure reason(s) the
+  // exporter reports in acme_probe_failure_info for this check. matchers
+  // is the label matcher text after check=, in printf form, and args the
+  // template arguments that fill it.
+  reason(c, check, matchers, args)::
+    '{{ with printf `acme_probe_failure_info{%s, check="%s", %s}` %s | query }} Reason: {{ range $i, $s := . }}{{ if $i }}, {{ end }}{{ $s.Labels.reason }}{{ end }}.{{ end }}'
+    % [c.acmeExporterSelector, check, matchers, args],
+}

@@ -1,0 +1,13 @@
+// Renders examples/kubernetes/prometheusrule.yaml (prometheus-operator).
+local mixin = import 'mixin.libsonnet';
+
+std.manifestYamlDoc({
+  apiVersion: 'monitoring.coreos.com/v1',
+  kind: 'PrometheusRule',
+  metadata: {
+    name: 'acme-exporter',
+    namespace: 'monitoring',
+    labels: { 'app.kubernetes.io/name': 'acme-exporter', 'app.kubernetes.io/component': 'alerts' },
+  },
+  spec: mixin.prometheusAlerts,
+}, quote_keys=false) + '\n'
