@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -35,6 +37,14 @@ type lineage struct {
 	Domain string
 	// Watched is the certificate path the exporter checks, KeyPath its key.
 	Watched, KeyPath string
+	// Endpoint: the exporter also checks it as served by nginx.
+	Endpoint bool
+	// Own: served by an nginx of its own (port EndpointPort), obtained
+	// without certbot's deploy hook; the renewal job reloads that nginx
+	// after renewing (deploy), unless a scenario skips it.
+	Own          bool
+	EndpointPort int
+	deploy       func() error
 	// paused stops the renewal job for this lineage (a scenario).
 	mu     sync.Mutex
 	paused bool
@@ -80,6 +90,29 @@ type bed struct {
 	exporterConf string
 	exporterMu   sync.Mutex
 	exporter     *testbed.Process
+
+	caFile    string          // Pebble's issuing root, the exporter's global.ca_file
+	ntpGood   *testbed.Chrony // chrony on the real clock
+	ntpSkewed *testbed.Chrony // chrony 90 s behind (libfaketime)
+	dns       *dnsBed
+	// accounts are the account keys in the exporter's config (confMu).
+	accounts             []*acmeAccount
+	acctFresh, acctDeact *acmeAccount
+	confMu               sync.Mutex
+	ntpAddr              string // where the exporter's NTP server name is dialled
+
+	httpAuth    atomic.Bool // basic auth on the http01-auth domain
+	nginxMu     sync.Mutex  // one writeNginx+reload at a time
+	nginxHTTP01 *miniNginx  // serves the http01-stop domain only
+	nginxStale  *miniNginx  // serves the "stale" lineage only
+
+	// holdRenewals pauses the renewal job for every lineage.
+	holdRenewals atomic.Bool
+	renewMu      sync.Mutex // held by the renewal job while it renews a lineage
+
+	// hostAlerts fire because of the machine, not the bed (detectHostState).
+	hostAlerts map[string]bool
+	hostNotes  []string
 
 	prom *testbed.Prometheus
 	am   *testbed.Alertmanager
@@ -215,9 +248,24 @@ http {
         location / { return 404; }
     }
 `, d, b.httpPort, b.webroot)
+	// The http01-basic-auth scenario's domain: the same webroot, with basic
+	// auth over the challenge path while the scenario runs.
+	auth := ""
+	if b.httpAuth.Load() {
+		auth = fmt.Sprintf(`auth_basic "e2e"; auth_basic_user_file %s/htpasswd;`, d)
+	}
+	fmt.Fprintf(&sb, `    server {
+        listen 127.0.0.1:%d;
+        server_name %s;
+        location /.well-known/acme-challenge/ { root %s; default_type text/plain; %s }
+        location / { return 404; }
+    }
+`, b.httpPort, http01Auth, b.webroot, auth)
 	if withTLS {
 		for _, l := range b.lineages {
-			if l.Client != "certbot" {
+			// Only endpoint lineages: a scenario that breaks another
+			// lineage's files (key mismatch) must not make every reload fail.
+			if l.Client != "certbot" || !l.Endpoint || l.Own {
 				continue
 			}
 			fmt.Fprintf(&sb, `    server {
@@ -293,8 +341,10 @@ func (b *bed) obtain(ctx context.Context, l *lineage) error {
 	switch l.Client {
 	case "certbot":
 		argv := append(b.certbotArgs("certonly"), "--agree-tos", "-m", "admin@example.com", "--no-eff-email",
-			"--server", b.pebbleDir, "--webroot", "-w", b.webroot, "-d", l.Domain, "--cert-name", l.Name,
-			"--deploy-hook", fmt.Sprintf("kill -HUP %d", b.nginx.Cmd.Process.Pid))
+			"--server", b.pebbleDir, "--webroot", "-w", b.webroot, "-d", l.Domain, "--cert-name", l.Name)
+		if !l.Own {
+			argv = append(argv, "--deploy-hook", fmt.Sprintf("kill -HUP %d", b.nginx.Cmd.Process.Pid))
+		}
 		return b.runClient(ctx, argv, "REQUESTS_CA_BUNDLE="+b.minica)
 	default:
 		return b.runClient(ctx, append(b.legoArgs(l), "run"), "LEGO_CA_CERTIFICATES="+b.minica)
@@ -312,6 +362,12 @@ func (b *bed) renew(ctx context.Context, l *lineage) error {
 	default:
 		return b.runClient(ctx, append(b.legoArgs(l), "renew", "--days", "30", "--no-random-sleep"), "LEGO_CA_CERTIFICATES="+b.minica)
 	}
+}
+
+// renewForced renews a certbot lineage now, whatever its age.
+func (b *bed) renewForced(ctx context.Context, l *lineage) error {
+	argv := append(b.certbotArgs("renew"), "--cert-name", l.Name, "--force-renewal")
+	return b.runClient(ctx, argv, "REQUESTS_CA_BUNDLE="+b.minica)
 }
 
 // leaf reads the current certificate of a lineage.
@@ -335,6 +391,35 @@ func due(c *x509.Certificate, now time.Time) bool {
 	return c.NotAfter.Sub(now) < life/2
 }
 
+// errNotDue: the lineage needs no renewal now (or the job is paused).
+var errNotDue = errors.New("not due")
+
+// renewDue renews l if it is due and not paused.
+func (b *bed) renewDue(ctx context.Context, l *lineage) error {
+	if l.isPaused() || b.holdRenewals.Load() {
+		return errNotDue
+	}
+	c, err := b.leaf(l)
+	if err != nil || !due(c, time.Now()) {
+		return errNotDue
+	}
+	if err := b.renew(ctx, l); err != nil {
+		return err
+	}
+	if l.deploy != nil {
+		return l.deploy()
+	}
+	return nil
+}
+
+// rewriteNginx rewrites the main nginx's config and reloads it.
+func (b *bed) rewriteNginx() error {
+	b.nginxMu.Lock()
+	defer b.nginxMu.Unlock()
+	b.writeNginx(true)
+	return b.reloadNginx()
+}
+
 // renewalJob is the clients' timer: it renews every lineage that is due
 // unless a scenario paused it. It stops with ctx.
 func (b *bed) renewalJob(ctx context.Context, errs chan<- error) {
@@ -347,14 +432,13 @@ func (b *bed) renewalJob(ctx context.Context, errs chan<- error) {
 		case <-tick.C:
 		}
 		for _, l := range b.lineages {
-			if l.isPaused() {
+			b.renewMu.Lock()
+			err := b.renewDue(ctx, l)
+			b.renewMu.Unlock()
+			if errors.Is(err, errNotDue) {
 				continue
 			}
-			c, err := b.leaf(l)
-			if err != nil || !due(c, time.Now()) {
-				continue
-			}
-			if err := b.renew(ctx, l); err != nil {
+			if err != nil {
 				if ctx.Err() != nil {
 					return
 				}
@@ -371,29 +455,74 @@ func (b *bed) renewalJob(ctx context.Context, errs chan<- error) {
 	}
 }
 
-// exporterConfig is the exporter's config for the bed.
-func (b *bed) writeExporterConfig(rootPEM []byte) {
-	ca := filepath.Join(b.dir, "pebble-root.pem")
-	if err := os.WriteFile(ca, rootPEM, 0o644); err != nil {
-		b.t.Fatal(err)
-	}
+// writeExporterConfig writes the exporter's config for the bed. Every
+// default that would reach a network is set explicitly (the process also
+// runs with ACME_EXPORTER_OFFLINE=1): the NTP server is the bed's chrony,
+// the only ACME directory is Pebble's (no Let's Encrypt default), every
+// endpoint is dialled on loopback, discovery is off.
+func (b *bed) writeExporterConfig() {
+	b.confMu.Lock()
+	defer b.confMu.Unlock()
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "global:\n  ca_file: %s\n  system_roots: false\ncertificate_files:\n", ca)
+	fmt.Fprintf(&sb, "global:\n  ca_file: %s\n  system_roots: false\n", b.caFile)
+	sb.WriteString("discovery:\n  enabled: false\n")
+	fmt.Fprintf(&sb, "clock:\n  servers:\n    - server: %s\n      port: 123\n      address: %s\n  min_interval: 1m\n  timeout: 2s\n", ntpName, b.ntpAddr)
+	fmt.Fprintf(&sb, "acme_directories:\n  default: \"\"\n  min_interval: 10s\n  timeout: 3s\n  directories:\n    - url: %s\n      tls_ca_file: %s\n", b.pebbleDir, b.minica)
+	sb.WriteString("ari:\n  concurrency: 2\n  timeout: 5s\n  max_per_scrape: 100\n")
+	sb.WriteString("crl:\n  timeout: 5s\n  min_interval: 1m\n")
+	sb.WriteString(b.dns.exporterConfig())
+	sb.WriteString(b.http01Config())
+	sb.WriteString(b.accountsConfig())
+	sb.WriteString("certificate_files:\n")
 	for _, l := range b.lineages {
 		fmt.Fprintf(&sb, "  - path: %s\n    name: %s\n    client: %s\n", l.Watched, l.Name, l.Client)
 		if l.KeyPath != "" {
 			fmt.Fprintf(&sb, "    key_file: %s\n", l.KeyPath)
 		}
 	}
+	sb.WriteString("endpoints:\n")
+	for _, l := range b.lineages {
+		if l.Endpoint {
+			port := b.httpsPort
+			if l.Own {
+				port = l.EndpointPort
+			}
+			fmt.Fprintf(&sb, "  - target: %s:%d\n    name: %s\n    address: 127.0.0.1\n    timeout: 3s\n", l.Domain, port, l.Name)
+		}
+	}
 	b.exporterConf = filepath.Join(b.dir, "acme_exporter.yml")
 	if err := os.WriteFile(b.exporterConf, []byte(sb.String()), 0o644); err != nil {
-		b.t.Fatal(err)
+		b.t.Error(err)
 	}
 }
 
-// startExporter starts (or restarts) the exporter on its address. As root
-// it runs without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH, so file modes
-// apply to it as they would to a service without those capabilities.
+// pointNTP dials the exporter's NTP server name at addr from now on:
+// rewrites the config and reloads the exporter (POST /-/reload).
+func (b *bed) pointNTP(addr string) error {
+	b.confMu.Lock()
+	b.ntpAddr = addr
+	b.confMu.Unlock()
+	b.writeExporterConfig()
+	return b.reloadExporter()
+}
+
+func (b *bed) reloadExporter() error {
+	resp, err := http.Post("http://"+b.exporterAddr+"/-/reload", "text/plain", nil)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("exporter reload: %s: %s", resp.Status, body)
+	}
+	return nil
+}
+
+// startExporter starts (or restarts) the exporter on its address, with
+// ACME_EXPORTER_OFFLINE=1. As root it runs without CAP_DAC_OVERRIDE and
+// CAP_DAC_READ_SEARCH, so file modes apply to it as they would to a
+// service without those capabilities.
 func (b *bed) startExporter() {
 	t := b.t
 	argv := []string{b.exporterBin, "--config.file=" + b.exporterConf, "--web.listen-address=" + b.exporterAddr, "--log.level=debug"}
@@ -402,11 +531,18 @@ func (b *bed) startExporter() {
 		argv = append([]string{setpriv, "--inh-caps=-dac_override,-dac_read_search",
 			"--bounding-set=-dac_override,-dac_read_search", "--"}, argv...)
 	}
-	p := testbed.Start(t, b.dir, fmt.Sprintf("acme_exporter-%d", time.Now().UnixNano()), argv)
+	p := testbed.Start(t, b.dir, fmt.Sprintf("acme_exporter-%d", time.Now().UnixNano()), argv, "ACME_EXPORTER_OFFLINE=1")
 	testbed.WaitHTTP(t, "http://"+b.exporterAddr+"/-/ready", p)
 	b.exporterMu.Lock()
 	b.exporter = p
 	b.exporterMu.Unlock()
+}
+
+// startExporterErr restarts the exporter from an exclusive scenario's
+// Revert (which runs on the test goroutine, so Fatal is allowed).
+func (b *bed) startExporterErr() error {
+	b.startExporter()
+	return nil
 }
 
 func (b *bed) killExporter() error {

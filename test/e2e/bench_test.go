@@ -37,12 +37,16 @@ func BenchmarkWholeProcess(b *testing.B) {
 			d := filepath.Join(dir, strconv.Itoa(n))
 			caFile := writeCertTree(b, d, n)
 			cfg := filepath.Join(d, "acme_exporter.yml")
-			conf := fmt.Sprintf("global:\n  ca_file: %s\n  system_roots: false\n  scrape_timeout: 60s\ncertificate_files:\n  - path: %s/certs/*/fullchain.pem\n", caFile, d)
+			// Network defaults off explicitly (and ACME_EXPORTER_OFFLINE=1):
+			// the figures are the exporter's own work, not a network's.
+			conf := fmt.Sprintf("global:\n  ca_file: %s\n  system_roots: false\n  scrape_timeout: 60s\n"+
+				"discovery:\n  enabled: false\nclock:\n  servers: []\nacme_directories:\n  default: \"\"\n"+
+				"certificate_files:\n  - path: %s/certs/*/fullchain.pem\n", caFile, d)
 			if err := os.WriteFile(cfg, []byte(conf), 0o644); err != nil {
 				b.Fatal(err)
 			}
 			addr := fmt.Sprintf("127.0.0.1:%d", testbed.FreePort(b, "127.0.0.1"))
-			p := testbed.Start(b, d, "acme_exporter", []string{bin, "--config.file=" + cfg, "--web.listen-address=" + addr})
+			p := testbed.Start(b, d, "acme_exporter", []string{bin, "--config.file=" + cfg, "--web.listen-address=" + addr}, "ACME_EXPORTER_OFFLINE=1")
 			testbed.WaitHTTP(b, "http://"+addr+"/-/ready", p)
 			pid := p.Cmd.Process.Pid
 			cpu0 := cpuSeconds(b, pid)

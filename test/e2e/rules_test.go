@@ -24,43 +24,31 @@ const (
 	jobName        = "acme"
 )
 
-// rulesFile renders the alert rules into dir and says where they came
-// from. The mixin is rendered with jsonnet, its `for` durations and
-// thresholds overridden through `_config` by testdata/mixin-overrides.jsonnet;
-// until mixin/ exists in the tree, the interim rules in testdata are used.
+// rulesFile renders the mixin's alerts into dir with jsonnet, its `for`
+// durations and windows overridden through `_config` by
+// testdata/mixin-overrides.jsonnet (the generated alerts/ are not edited),
+// and says where they came from.
 func rulesFile(t testing.TB, root, dir string) (path, source string) {
 	path = filepath.Join(dir, "rules.yml")
 	mixin := filepath.Join(root, "mixin", "mixin.libsonnet")
-	if _, err := os.Stat(mixin); err == nil {
-		jsonnet := testbed.Binary(t, "jsonnet")
-		overrides, err := filepath.Abs("testdata/mixin-overrides.jsonnet")
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd := exec.Command(jsonnet, "-S", "-J", filepath.Join(root, "mixin"),
-			"--tla-code-file", "overrides="+overrides,
-			"-e", fmt.Sprintf(`function(overrides) std.manifestYamlDoc(((import %q) + overrides).prometheusAlerts)`, mixin))
-		cmd.Dir = root
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("rendering the mixin: %v\n%s", err, stderrOf(err))
-		}
-		if err := os.WriteFile(path, out, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		source = "mixin/ rendered with testdata/mixin-overrides.jsonnet"
-	} else {
-		b, err := os.ReadFile("testdata/interim-rules.yml")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		source = "testdata/interim-rules.yml (mixin/ not in the tree yet)"
+	jsonnet := testbed.Binary(t, "jsonnet")
+	overrides, err := filepath.Abs("testdata/mixin-overrides.jsonnet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(jsonnet, "-S", "-J", filepath.Join(root, "mixin"),
+		"--tla-code-file", "overrides="+overrides,
+		"-e", fmt.Sprintf(`function(overrides) std.manifestYamlDoc(((import %q) + overrides).prometheusAlerts)`, mixin))
+	cmd.Dir = root
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("rendering the mixin: %v\n%s", err, stderrOf(err))
+	}
+	if err := os.WriteFile(path, out, 0o644); err != nil {
+		t.Fatal(err)
 	}
 	testbed.Run(t, []string{testbed.Binary(t, "promtool"), "check", "rules", path})
-	return path, source
+	return path, "mixin/ rendered with testdata/mixin-overrides.jsonnet"
 }
 
 func stderrOf(err error) string {
@@ -89,8 +77,7 @@ scrape_configs:
 // from its routing_key_file; the sink checks every event carries it.
 const routingKey = "e2e0123456789abcdef0123456789abc"
 
-// alertmanagerConfig loads examples/alertmanager.yml (or, until it exists,
-// the interim one) and rewrites only what points outside the bed: receiver
+// alertmanagerConfig loads examples/alertmanager.yml and rewrites only what points outside the bed: receiver
 // URLs go to the sink, the routing key file to one in dir, template paths
 // to the repository. The routing tree, matchers, receivers and inhibit
 // rules are kept as written. Group timers are shortened like the rules'
@@ -99,10 +86,6 @@ func alertmanagerConfig(t testing.TB, root, dir string, sink *testbed.PDSink) (c
 	path := filepath.Join(root, "examples", "alertmanager.yml")
 	source = "examples/alertmanager.yml"
 	b, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
-		path, source = "testdata/interim-alertmanager.yml", "testdata/interim-alertmanager.yml (examples/alertmanager.yml not in the tree yet)"
-		b, err = os.ReadFile(path)
-	}
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,18 @@
-// Overrides applied to the mixin's _config for the end-to-end bed: the
-// exporter's job and `for` durations in seconds instead of minutes. Keys the
-// mixin does not have are ignored by it; keep this in step with
-// mixin/config.libsonnet.
+// Overrides applied to the mixin's _config for the end-to-end bed (rendered
+// by rules_test.go; generated files are never edited). Keep the keys in step
+// with mixin/config.libsonnet: the bed scrapes job="acme", which the mixin's
+// default acmeExporterSelector (job=~"acme.*") already selects, so only
+// timing changes here.
 {
-  _config+:: {},
+  _config+:: {
+    // Every `for` in seconds instead of minutes: 15m -> 9s, 30m -> 18s,
+    // 1h -> 36s, 5m -> 3s. Prometheus evaluates every 2 s on the bed.
+    forScale: 0.01,
+    forOverrides: {},
+    // AcmeClientRateLimited counts rateLimited lines over this window; 1h
+    // would keep it firing for an hour after the revert.
+    clientErrorsWindow: '1m',
+    // AcmeAriWindowMovedEarlier compares with the window's recent maximum.
+    ariWindowMovedLookbackSeconds: 120,
+  },
 }
