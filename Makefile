@@ -67,4 +67,4 @@ docs:
 docs-check:
 	@$(GO) run ./tools/metricsdoc | diff -u docs/metrics.md - || (echo "docs/metrics.md is stale: run make docs"; exit 1)
 
--include mixin.mk
+include mixin.mk

@@ -48,11 +48,6 @@
     // the lifetime (normal: 0.51 for short, 0.68 for other certificates).
     ariWindowEarlyEndRatio: 0.4,
 
-    // AcmeHttp01PortTaken: selector for exporters on hosts whose ACME client
-    // answers HTTP-01 in standalone mode (it must bind :80 itself). Set the
-    // target label in the scrape config (examples/prometheus.yml). Hosts that
-    // use webroot or a proxy must not match.
-    http01StandaloneSelector: 'http01_mode="standalone"',
 
     // AcmeDnsSerialOutOfSync / AcmeDnsTxtInconsistent: how long authoritative
     // servers may disagree (propagation budget); used as the alerts' `for`.
