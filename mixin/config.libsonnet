@@ -97,6 +97,10 @@
 
     // AcmeCheckFailing: checks that have their own alert and are excluded.
     checkFailingExcluded: 'clock_ntp|certificate_file',
+    // AcmeCheckFailing: failure reasons that are states, not faults: ARI
+    // answers still pending, a CA that does not know the certificate (Let's
+    // Encrypt answers 404 for other CAs' certificates), no directory known.
+    checkFailingBenignReasons: 'pending|certificate_unknown|no_directory',
 
     // Multiply every alert `for` by this (e.g. 0.01 in an end-to-end test so
     // that 15m becomes 9s). 1 in production.
