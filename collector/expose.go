@@ -110,12 +110,16 @@ func WriteText(w io.Writer, metrics []prometheus.Metric) error {
 		other   []prometheus.Metric
 	}
 	fams := map[string]*family{}
+	byMeta := map[*descMeta]*family{} // pointer keys: cheaper than names
 	for _, m := range metrics {
 		if s, ok := m.(*sample); ok {
-			f := fams[s.meta.name]
+			f := byMeta[s.meta]
 			if f == nil {
-				f = &family{meta: s.meta}
-				fams[s.meta.name] = f
+				if f = fams[s.meta.name]; f == nil {
+					f = &family{meta: s.meta}
+					fams[s.meta.name] = f
+				}
+				byMeta[s.meta] = f
 			}
 			f.samples = append(f.samples, s)
 			continue
