@@ -63,8 +63,10 @@ bench:
 
 docs:
 	$(GO) run ./tools/metricsdoc > docs/metrics.md
+	python3 scripts/gen-example-config.py > examples/acme_exporter.yml
 
 docs-check:
 	@$(GO) run ./tools/metricsdoc | diff -u docs/metrics.md - || (echo "docs/metrics.md is stale: run make docs"; exit 1)
+	@python3 scripts/gen-example-config.py | diff -u examples/acme_exporter.yml - || (echo "examples/acme_exporter.yml is stale: run make docs"; exit 1)
 
--include mixin.mk
+include mixin.mk

@@ -8,7 +8,6 @@ import (
 	"context"
 	"crypto"
 	"crypto/ecdsa"
-	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rsa"
 	"crypto/tls"
@@ -38,6 +37,7 @@ import (
 	"golang.org/x/crypto/acme"
 	"golang.org/x/sys/unix"
 
+	"github.com/acme-exporter/acme_exporter/internal/certs"
 	"github.com/acme-exporter/acme_exporter/inventory"
 )
 
@@ -218,7 +218,7 @@ func checkAccountKey(s accountSpec, emit Emit) error {
 		signer, format, parseErr = ParseAccountKey(data)
 		clear(data)
 		if parseErr == nil {
-			keyType = keyTypeOf(signer.Public())
+			keyType = certs.KeyType(signer.Public())
 		}
 	}
 	owner, group := "", ""
@@ -387,18 +387,6 @@ func parseJWK(b []byte) (crypto.Signer, error) {
 		return k, nil
 	}
 	return nil, fmt.Errorf("unsupported JWK kty %q", j.Kty)
-}
-
-func keyTypeOf(pub crypto.PublicKey) string {
-	switch k := pub.(type) {
-	case *rsa.PublicKey:
-		return fmt.Sprintf("rsa%d", k.N.BitLen())
-	case *ecdsa.PublicKey:
-		return "ecdsa_" + strings.ToLower(strings.ReplaceAll(k.Curve.Params().Name, "-", ""))
-	case ed25519.PublicKey:
-		return "ed25519"
-	}
-	return "unknown"
 }
 
 // Permissions, computed for a service user from what stat and the ACL

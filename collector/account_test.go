@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"golang.org/x/sys/unix"
 
+	"github.com/acme-exporter/acme_exporter/internal/certs"
 	"github.com/acme-exporter/acme_exporter/internal/testbed"
 	"github.com/acme-exporter/acme_exporter/internal/testcerts"
 )
@@ -265,8 +266,8 @@ func TestParseAccountKeyFormats(t *testing.T) {
 			if format != tc.format {
 				t.Errorf("format %q, want %q", format, tc.format)
 			}
-			if err == nil && keyTypeOf(s.Public()) != tc.keyType {
-				t.Errorf("key type %q, want %q", keyTypeOf(s.Public()), tc.keyType)
+			if err == nil && certs.KeyType(s.Public()) != tc.keyType {
+				t.Errorf("key type %q, want %q", certs.KeyType(s.Public()), tc.keyType)
 			}
 			if err != nil && strings.Contains(err.Error(), "AAAA") {
 				t.Errorf("error quotes key material: %v", err)

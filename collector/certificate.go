@@ -80,7 +80,8 @@ type identity struct {
 type cachedCert struct {
 	id    identity
 	roots *x509.CertPool
-	sum   inventory.Certificate
+	// inv is what the inventory holds for this file (shared, not copied).
+	inv   []inventory.Certificate
 	spki  []byte // leaf public key hash, for key matching
 	keyIn []byte // public key hash of a key held in the same file
 	chain certs.Verdict
@@ -201,9 +202,17 @@ func (c *certFileCollector) check(env *Env, s certFileSpec, emit Emit) error {
 	}
 	c.mu.Unlock()
 
-	inv := cc.sum
-	inv.Name, inv.Source, inv.Path, inv.Client, inv.History = s.name, "file", s.path, s.client, s.history
-	env.Inventory.Put(certFileCheck, s.path, []inventory.Certificate{inv})
+	c.mu.Lock()
+	if cur := cc.inv[0]; cur.Name != s.name || cur.Source != "file" || cur.Path != s.path ||
+		cur.Client != s.client || cur.History != s.history {
+		// A new slice: the old one may be in the inventory, being read.
+		cur.Name, cur.Source, cur.Path, cur.Client, cur.History = s.name, "file", s.path, s.client, s.history
+		cc.inv = []inventory.Certificate{cur}
+	}
+	published := cc.inv
+	inv := &published[0]
+	c.mu.Unlock()
+	env.Inventory.Put(certFileCheck, s.path, published)
 	var ms []prometheus.Metric
 	if !s.history {
 		l := []string{s.name, "file", s.path, ""}
@@ -276,7 +285,7 @@ func (c *certFileCollector) load(env *Env, path string) (*cachedCert, error) {
 	cc = &cachedCert{
 		id:    id,
 		roots: env.Roots,
-		sum:   certs.Summarize(b.Certs),
+		inv:   []inventory.Certificate{certs.Summarize(b.Certs)},
 		spki:  spki,
 		keyIn: b.KeySPKI,
 		chain: certs.VerifyChain(b.Certs, env.Roots, env.Now()),

@@ -31,6 +31,7 @@ import (
 // so tests and /probe use the ordinary registry.
 
 type descMeta struct {
+	desc       *prometheus.Desc
 	name, help string
 	labels     []string
 	kind       prometheus.ValueType
@@ -39,14 +40,15 @@ type descMeta struct {
 var metas sync.Map // *prometheus.Desc -> *descMeta
 
 func register(d *prometheus.Desc, name, help string, labels []string, kind prometheus.ValueType) *prometheus.Desc {
-	metas.Store(d, &descMeta{name: name, help: help, labels: labels, kind: kind})
+	metas.Store(d, &descMeta{desc: d, name: name, help: help, labels: labels, kind: kind})
 	return d
 }
 
+// sample is 40 bytes plus its label values, which it shares with the
+// check's own strings: the kind comes from the descriptor (Gauge and
+// Counter use the kind the descriptor was made for).
 type sample struct {
 	meta   *descMeta
-	desc   *prometheus.Desc
-	kind   prometheus.ValueType
 	value  float64
 	labels []string
 }
@@ -70,10 +72,15 @@ func newSample(d *prometheus.Desc, kind prometheus.ValueType, v float64, labels 
 			labels[i] = strings.ToValidUTF8(l, "\uFFFD")
 		}
 	}
-	return &sample{meta: meta, desc: d, kind: kind, value: v, labels: labels}
+	if kind != meta.kind {
+		// A gauge built from a counter descriptor (or the reverse): rare,
+		// so it takes the ordinary path.
+		return prometheus.MustNewConstMetric(d, kind, v, labels...)
+	}
+	return &sample{meta: meta, value: v, labels: labels}
 }
 
-func (s *sample) Desc() *prometheus.Desc { return s.desc }
+func (s *sample) Desc() *prometheus.Desc { return s.meta.desc }
 
 func (s *sample) Write(out *dto.Metric) error {
 	out.Label = make([]*dto.LabelPair, 0, len(s.labels))
@@ -82,7 +89,7 @@ func (s *sample) Write(out *dto.Metric) error {
 	}
 	sort.Slice(out.Label, func(i, j int) bool { return out.Label[i].GetName() < out.Label[j].GetName() })
 	v := s.value
-	switch s.kind {
+	switch s.meta.kind {
 	case prometheus.CounterValue:
 		out.Counter = &dto.Counter{Value: &v}
 	default:
@@ -103,12 +110,16 @@ func WriteText(w io.Writer, metrics []prometheus.Metric) error {
 		other   []prometheus.Metric
 	}
 	fams := map[string]*family{}
+	byMeta := map[*descMeta]*family{} // pointer keys: cheaper than names
 	for _, m := range metrics {
 		if s, ok := m.(*sample); ok {
-			f := fams[s.meta.name]
+			f := byMeta[s.meta]
 			if f == nil {
-				f = &family{meta: s.meta}
-				fams[s.meta.name] = f
+				if f = fams[s.meta.name]; f == nil {
+					f = &family{meta: s.meta}
+					fams[s.meta.name] = f
+				}
+				byMeta[s.meta] = f
 			}
 			f.samples = append(f.samples, s)
 			continue

@@ -85,9 +85,10 @@ func computeRateLimits(cfg config.RateLimits, all []inventory.Certificate, now t
 		}
 		return unknown[issuer], nil
 	}
-	seen := map[string]bool{}
-	var distinct []inventory.Certificate
-	for _, c := range all {
+	seen := make(map[string]bool, len(all))
+	distinct := make([]*inventory.Certificate, 0, len(all)) // pointers: no copies of thousands of summaries
+	for i := range all {
+		c := &all[i]
 		k := c.Issuer + "\x00" + c.Serial
 		if c.Serial == "" || seen[k] {
 			continue

@@ -223,48 +223,61 @@ func (s *Scheduler) call(ctx context.Context, t Target) (ms []prometheus.Metric,
 }
 
 // emit sends a served result with its probe series.
-func emitServed(ch chan<- prometheus.Metric, t Target, sv served) {
+func emitServed(emit Emit, t Target, sv served) {
 	if sv.res == nil {
 		if !t.Quiet {
-			ch <- Gauge(probeSuccessDesc, 0, t.Check, t.Target)
-			ch <- Gauge(probeFailureDesc, 1, t.Check, t.Target, "timeout")
-			ch <- Gauge(staleDesc, 1, t.Check, t.Target)
+			emit(Gauge(probeSuccessDesc, 0, t.Check, t.Target))
+			emit(Gauge(probeFailureDesc, 1, t.Check, t.Target, "timeout"))
+			emit(Gauge(staleDesc, 1, t.Check, t.Target))
 		}
 		return
 	}
 	for _, m := range sv.res.metrics {
-		ch <- m
+		emit(m)
 	}
 	if t.Quiet {
 		return
 	}
-	ch <- Gauge(probeSuccessDesc, Bool(sv.res.err == nil), t.Check, t.Target)
+	emit(Gauge(probeSuccessDesc, Bool(sv.res.err == nil), t.Check, t.Target))
 	if sv.res.err != nil {
-		ch <- Gauge(probeFailureDesc, 1, t.Check, t.Target, ReasonOf(sv.res.err))
+		emit(Gauge(probeFailureDesc, 1, t.Check, t.Target, ReasonOf(sv.res.err)))
 	}
 	if !sv.res.lastSuccess.IsZero() {
-		ch <- Gauge(lastSuccessDesc, float64(sv.res.lastSuccess.UnixNano())/1e9, t.Check, t.Target)
+		emit(Gauge(lastSuccessDesc, float64(sv.res.lastSuccess.UnixNano())/1e9, t.Check, t.Target))
 	}
 	if sv.stale {
-		ch <- Gauge(staleDesc, 1, t.Check, t.Target)
+		emit(Gauge(staleDesc, 1, t.Check, t.Target))
 	}
 }
 
 // Collect runs every family for one scrape and sends all results,
 // including acme_exporter_collector_{success,duration_seconds}.
 func (s *Scheduler) Collect(env *Env, cs map[string]Collector, deadline time.Time, ch chan<- prometheus.Metric) {
+	s.CollectBatches(env, cs, deadline, func(ms []prometheus.Metric) {
+		for _, m := range ms {
+			ch <- m
+		}
+	})
+}
+
+// CollectBatches is Collect handing each family's metrics over in one
+// slice, from the family's goroutine: the /metrics handler appends them
+// without a channel operation per sample.
+func (s *Scheduler) CollectBatches(env *Env, cs map[string]Collector, deadline time.Time, sink func([]prometheus.Metric)) {
 	var wg sync.WaitGroup
 	for name, c := range cs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s.collectFamily(env, name, c, deadline, ch)
+			var batch []prometheus.Metric
+			s.collectFamily(env, name, c, deadline, func(m prometheus.Metric) { batch = append(batch, m) })
+			sink(batch)
 		}()
 	}
 	wg.Wait()
 }
 
-func (s *Scheduler) collectFamily(env *Env, name string, c Collector, deadline time.Time, ch chan<- prometheus.Metric) {
+func (s *Scheduler) collectFamily(env *Env, name string, c Collector, deadline time.Time, emit Emit) {
 	start := time.Now()
 	ok := true
 	targets, err := s.targets(env, name, c)
@@ -276,10 +289,10 @@ func (s *Scheduler) collectFamily(env *Env, name string, c Collector, deadline t
 		if sv.stale || sv.panicked || sv.res == nil {
 			ok = false
 		}
-		emitServed(ch, targets[i], sv)
+		emitServed(emit, targets[i], sv)
 	}
-	ch <- Gauge(collectorSuccessDesc, Bool(ok), name)
-	ch <- Gauge(collectorDurationDesc, time.Since(start).Seconds(), name)
+	emit(Gauge(collectorSuccessDesc, Bool(ok), name))
+	emit(Gauge(collectorDurationDesc, time.Since(start).Seconds(), name))
 }
 
 func (s *Scheduler) targets(env *Env, name string, c Collector) (ts []Target, err error) {
@@ -295,6 +308,6 @@ func (s *Scheduler) targets(env *Env, name string, c Collector) (ts []Target, er
 // Probe runs the targets of one /probe request.
 func (s *Scheduler) Probe(targets []Target, deadline time.Time, ch chan<- prometheus.Metric) {
 	for i, sv := range s.run(targets, deadline) {
-		emitServed(ch, targets[i], sv)
+		emitServed(func(m prometheus.Metric) { ch <- m }, targets[i], sv)
 	}
 }

@@ -86,7 +86,7 @@ func DecodeEndpointSettings(n *yaml.Node) (EndpointProbeSettings, error) {
 	}
 	var errs []error
 	if s.Resolver != "" {
-		if err := CheckIPPort(s.Resolver); err != nil {
+		if err := checkHostPort(s.Resolver); err != nil {
 			errs = append(errs, fmt.Errorf("resolver: %w", err))
 		}
 	}
@@ -150,7 +150,7 @@ func validateEndpoints(v *Validator, es []Endpoint) {
 			}
 		}
 		if e.Resolver != "" {
-			if err := CheckIPPort(e.Resolver); err != nil {
+			if err := checkHostPort(e.Resolver); err != nil {
 				v.Errorf(p.Add("resolver"), "%v", err)
 			}
 		}
@@ -199,21 +199,12 @@ func SplitTarget(t string) (host string, port int, err error) {
 	return h, n, nil
 }
 
-// CheckIPPort accepts ip:port with an IP literal.
-func CheckIPPort(s string) error {
-	ap, err := netip.ParseAddrPort(s)
-	if err != nil || ap.Port() == 0 {
-		return fmt.Errorf("must be ip:port, got %q", s)
-	}
-	return nil
-}
-
 // checkPinnedAddress accepts an IP literal or ip:port.
 func checkPinnedAddress(s string) error {
 	if _, err := netip.ParseAddr(s); err == nil {
 		return nil
 	}
-	if CheckIPPort(s) == nil {
+	if checkHostPort(s) == nil {
 		return nil
 	}
 	return fmt.Errorf("must be an IP address or ip:port, got %q", s)

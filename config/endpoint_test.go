@@ -17,7 +17,7 @@ func TestEndpointHTTP01PortValidation(t *testing.T) {
 		"endpoint target no port":    {"endpoints:\n  - target: example.test\n", "2: endpoints[0].target: must be host:port: address example.test: missing port in address"},
 		"endpoint bad port":          {"endpoints:\n  - target: example.test:0\n", `2: endpoints[0].target: bad port "0"`},
 		"endpoint bad address":       {"endpoints:\n  - target: a.test:443\n    address: a.test\n", `3: endpoints[0].address: must be an IP address or ip:port, got "a.test"`},
-		"endpoint bad resolver":      {"endpoints:\n  - target: a.test:443\n    resolver: 127.0.0.1\n", `3: endpoints[0].resolver: must be ip:port, got "127.0.0.1"`},
+		"endpoint bad resolver":      {"endpoints:\n  - target: a.test:443\n    resolver: 127.0.0.1\n", `3: endpoints[0].resolver: "127.0.0.1" is not ip:port`},
 		"endpoint address+resolver":  {"endpoints:\n  - target: a.test:443\n    address: 127.0.0.1\n    resolver: 127.0.0.1:53\n", "4: endpoints[0].resolver: set address or resolver, not both"},
 		"endpoint starttls":          {"endpoints:\n  - target: a.test:25\n    starttls: xmpp\n", `3: endpoints[0].starttls: unknown value "xmpp" (one of ftp, imap, ldap, pop3, postgres, smtp)`},
 		"endpoint key type":          {"endpoints:\n  - target: a.test:443\n    key_type: dsa\n", `3: endpoints[0].key_type: unknown value "dsa" (one of ecdsa, rsa)`},
@@ -29,7 +29,7 @@ func TestEndpointHTTP01PortValidation(t *testing.T) {
 		"http01 bad name":            {"http01:\n  - domain: a..test\n", `2: http01[0].domain: bad DNS name "a..test"`},
 		"http01 mode":                {"http01:\n  - domain: a.test\n    mode: dns\n", `3: http01[0].mode: unknown value "dns" (one of proxy, standalone, webroot)`},
 		"http01 address":             {"http01:\n  - domain: a.test\n    address: 127.0.0.1:80\n", `3: http01[0].address: must be an IP address, got "127.0.0.1:80"`},
-		"http01 resolver":            {"http01:\n  - domain: a.test\n    resolver: x\n", `3: http01[0].resolver: must be ip:port, got "x"`},
+		"http01 resolver":            {"http01:\n  - domain: a.test\n    resolver: x\n", `3: http01[0].resolver: "x" is not ip:port`},
 		"http01 address+resolver":    {"http01:\n  - domain: a.test\n    address: 127.0.0.1\n    resolver: 127.0.0.1:53\n", "4: http01[0].resolver: set address or resolver, not both"},
 		"http01 webroot":             {"http01:\n  - domain: a.test\n    webroot: var/www\n", "3: http01[0].webroot: must be an absolute path"},
 		"http01 canary token":        {"http01:\n  - domain: a.test\n    canary: a/b\n    canary_content: x\n", "3: http01[0].canary: must be a plain token (no /, ?, #, % or space)"},
@@ -47,7 +47,7 @@ func TestEndpointHTTP01PortValidation(t *testing.T) {
 		"ports proc_root":            {"ports:\n  proc_root: proc\n", "2: ports.proc_root: must be an absolute path"},
 		"endpoint module settings":   {"modules:\n  m:\n    kind: endpoint\n    names: [a.test]\n    settings:\n      starttls: xmpp\n", `6: modules.m.settings: starttls: unknown value "xmpp" (one of ftp, imap, ldap, pop3, postgres, smtp)`},
 		"endpoint module unknown":    {"modules:\n  m:\n    kind: endpoint\n    names: [a.test]\n    settings:\n      sni: a\n", "6: modules.m.settings: 1: field sni not found in type config.EndpointProbeSettings"},
-		"http01 module settings":     {"modules:\n  m:\n    kind: http01\n    names: [a.test]\n    settings:\n      resolver: x\n", `6: modules.m.settings: resolver: must be ip:port, got "x"`},
+		"http01 module settings":     {"modules:\n  m:\n    kind: http01\n    names: [a.test]\n    settings:\n      resolver: x\n", `6: modules.m.settings: resolver: "x" is not ip:port`},
 		"endpoint module open proxy": {"modules:\n  m:\n    kind: endpoint\n", "3: modules.m: a endpoint module must list names or allow_cidrs: /probe is no open proxy"},
 	}
 	for name, tc := range cases {

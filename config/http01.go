@@ -87,7 +87,7 @@ func DecodeHTTP01Settings(n *yaml.Node) (HTTP01ProbeSettings, error) {
 	}
 	var errs []error
 	if s.Resolver != "" {
-		if err := CheckIPPort(s.Resolver); err != nil {
+		if err := checkHostPort(s.Resolver); err != nil {
 			errs = append(errs, fmt.Errorf("resolver: %w", err))
 		}
 	}
@@ -147,7 +147,7 @@ func validateHTTP01(v *Validator, hs []HTTP01) {
 			}
 		}
 		if h.Resolver != "" {
-			if err := CheckIPPort(h.Resolver); err != nil {
+			if err := checkHostPort(h.Resolver); err != nil {
 				v.Errorf(p.Add("resolver"), "%v", err)
 			}
 		}

@@ -166,18 +166,13 @@ func (e *Exporter) MetricsHandler(extra prometheus.Gatherer, maxRequests int) ht
 		if err != nil {
 			e.Logger.Error("Gathering the exporter's own metrics", "err", err)
 		}
-		ch := make(chan prometheus.Metric, 4096)
+		var mu sync.Mutex
 		var ms []prometheus.Metric
-		done := make(chan struct{})
-		go func() {
-			for m := range ch {
-				ms = append(ms, m)
-			}
-			close(done)
-		}()
-		e.sched.Collect(env, e.families, dl, ch)
-		close(ch)
-		<-done
+		e.sched.CollectBatches(env, e.families, dl, func(batch []prometheus.Metric) {
+			mu.Lock()
+			ms = append(ms, batch...)
+			mu.Unlock()
+		})
 
 		w.Header().Set("Content-Type", string(expfmt.NewFormat(expfmt.TypeTextPlain)))
 		var out io.Writer = w

@@ -113,7 +113,13 @@ func (inv *Inventory) Each(f func(*Certificate)) {
 // All returns every certificate, sorted by source, path and serial.
 func (inv *Inventory) All() []Certificate {
 	inv.mu.RLock()
-	var out []Certificate
+	n := 0
+	for _, m := range inv.entries {
+		for _, cs := range m {
+			n += len(cs)
+		}
+	}
+	out := make([]Certificate, 0, n)
 	for _, m := range inv.entries {
 		for _, cs := range m {
 			out = append(out, cs...)

@@ -48,11 +48,6 @@
     // the lifetime (normal: 0.51 for short, 0.68 for other certificates).
     ariWindowEarlyEndRatio: 0.4,
 
-    // AcmeHttp01PortTaken: selector for exporters on hosts whose ACME client
-    // answers HTTP-01 in standalone mode (it must bind :80 itself). Set the
-    // target label in the scrape config (examples/prometheus.yml). Hosts that
-    // use webroot or a proxy must not match.
-    http01StandaloneSelector: 'http01_mode="standalone"',
 
     // AcmeDnsSerialOutOfSync / AcmeDnsTxtInconsistent: how long authoritative
     // servers may disagree (propagation budget); used as the alerts' `for`.
@@ -102,6 +97,10 @@
 
     // AcmeCheckFailing: checks that have their own alert and are excluded.
     checkFailingExcluded: 'clock_ntp|certificate_file',
+    // AcmeCheckFailing: failure reasons that are states, not faults: ARI
+    // answers still pending, a CA that does not know the certificate (Let's
+    // Encrypt answers 404 for other CAs' certificates), no directory known.
+    checkFailingBenignReasons: 'pending|certificate_unknown|no_directory',
 
     // Multiply every alert `for` by this (e.g. 0.01 in an end-to-end test so
     // that 15m becomes 9s). 1 in production.

@@ -2,11 +2,14 @@
 # Whole-process benchmark: acme_exporter scraping 10,000 certificate files
 # (docs/perf-anchors.md scenario F). Prints start-up, cold and warm scrape
 # times, CPU per warm scrape, response size and peak RSS (VmHWM).
-# Usage: scripts/bench-files.sh [runs]   (loopback only; stops its exporter by PID)
+# Usage: scripts/bench-files.sh [runs] [exporter flags...]
+#   e.g. scripts/bench-files.sh 3 --no-collector.ratelimit
+# Loopback only; stops its exporter by PID.
 set -euo pipefail
 # Never fall back to internet defaults (NTP pool, Let's Encrypt): loopback only.
 export ACME_EXPORTER_OFFLINE=1
 runs=${1:-5}
+shift || true
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -27,7 +30,7 @@ printf '%-4s %8s %8s %8s %10s %9s %8s\n' run start_s cold_s warm_s cpu/scrape li
 for r in $(seq "$runs"); do
   t0=$(date +%s.%N)
   "$work/acme_exporter" --config.file="$work/cfg.yml" --web.listen-address="127.0.0.1:$port" \
-    --web.disable-exporter-metrics --log.level=warn >"$work/log" 2>&1 &
+    --web.disable-exporter-metrics --log.level=warn "$@" >"$work/log" 2>&1 &
   pid=$!
   until curl -sf -o /dev/null "http://127.0.0.1:$port/-/healthy"; do sleep 0.01; done
   t1=$(date +%s.%N)

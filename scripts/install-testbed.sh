@@ -7,7 +7,8 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 
 PKGS=(nginx knot knot-dnsutils chrony faketime prometheus prometheus-alertmanager
-  prometheus-blackbox-exporter certbot lego acl openssl util-linux procps iproute2 hyperfine)
+  prometheus-blackbox-exporter certbot lego acl openssl util-linux procps iproute2 hyperfine
+  python3 curl bc)
 
 missing=()
 for p in "${PKGS[@]}"; do

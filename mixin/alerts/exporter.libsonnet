@@ -52,7 +52,7 @@ local alert = import '../lib/alert.libsonnet';
           'An acme_exporter check cannot obtain data.',
           'Check {{ $labels.check }} for {{ $labels.target }} on {{ $labels.instance }} cannot obtain data, so the alerts that depend on it are blind.%s' %
           alert.reason(c, '%s', 'target="%s", instance="%s"', '$labels.check $labels.target $labels.instance'),
-          'acme_probe_success{%s, check!~"%s"} == 0\n' % [sel, c.checkFailingExcluded],
+          'acme_probe_success{%s, check!~"%s"} == 0\nunless on (job, instance, check, target) acme_probe_failure_info{%s, reason=~"%s"}\n' % [sel, c.checkFailingExcluded, sel, c.checkFailingBenignReasons],
         ),
       ]),
     ],

@@ -4,6 +4,11 @@ local alert = import '../lib/alert.libsonnet';
 {
   local c = $._config,
   local sel = c.acmeExporterSelector,
+  // The exporter names the reason per domain and address family in
+  // acme_http01_failure_info (ip_family "local" for standalone mode).
+  local http01Reason(familyMatcher, args) =
+    '{{ with printf `acme_http01_failure_info{%s, domain="%%s", %s}` %s | query }} Reason: {{ range $i, $s := . }}{{ if $i }}, {{ end }}{{ $s.Labels.reason }}{{ end }}.{{ end }}'
+    % [sel, familyMatcher, args],
 
   prometheusAlerts+:: {
     groups+: [
@@ -15,7 +20,7 @@ local alert = import '../lib/alert.libsonnet';
           15 * 60,
           'The HTTP-01 challenge path of a domain does not answer as the CA needs.',
           'http://{{ $labels.domain }}/.well-known/acme-challenge/ over {{ $labels.ip_family }} does not answer as an ACME CA would need (checked from every exporter); HTTP-01 validation over this address family will fail.%s' %
-          alert.reason(c, 'http01', 'target=~".*%s.*"', '$labels.domain'),
+          http01Reason('ip_family="%s"', '$labels.domain $labels.ip_family'),
           'min by (domain, ip_family) (acme_http01_reachable{%s}) == 0\n' % sel,
         ),
         alert.rule(
@@ -24,8 +29,9 @@ local alert = import '../lib/alert.libsonnet';
           'critical',
           15 * 60,
           'Port 80 is held by another process on a host that renews in standalone mode.',
-          'Something listens on port {{ $labels.port }} on {{ $labels.instance }}, whose ACME client answers HTTP-01 in standalone mode and must bind that port itself; the next renewal will fail.',
-          'acme_port_listening{%s, port="80", %s} == 1\n' % [sel, c.http01StandaloneSelector],
+          'The ACME client of {{ $labels.domain }} on {{ $labels.instance }} answers HTTP-01 in standalone mode and must bind port {{ $labels.port }} itself, but another process holds it; the next renewal will fail.%s' %
+          http01Reason('ip_family="local"', '$labels.domain'),
+          'acme_http01_standalone_port_available{%s} == 0\n' % sel,
         ),
       ]),
     ],
