@@ -105,6 +105,10 @@ type bed struct {
 	nginxMu     sync.Mutex  // one writeNginx+reload at a time
 	nginxHTTP01 *miniNginx  // serves the http01-stop domain only
 	nginxStale  *miniNginx  // serves the "stale" lineage only
+	// standalonePort stands in for :80 of a standalone-mode client;
+	// nginxTaker takes it in the port80-taken scenario.
+	standalonePort int
+	nginxTaker     *miniNginx
 
 	// holdRenewals pauses the renewal job for every lineage.
 	holdRenewals atomic.Bool

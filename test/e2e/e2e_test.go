@@ -80,6 +80,7 @@ func TestEndToEnd(t *testing.T) {
 	b.ntpGood = testbed.StartChrony(t, "")
 	b.ntpSkewed = testbed.StartChrony(t, "-90s")
 	b.writeCanary()
+	b.standalonePort = testbed.FreePort(t, "127.0.0.1")
 	b.nginxHTTP01 = b.startMiniNginx("nginx-http01", fmt.Sprintf(`    server {
         listen 127.0.0.1:%%[1]d;
         server_name %s;
@@ -326,6 +327,20 @@ func matches(n testbed.Notification, alert string, labels map[string]string, ded
 	return firing, resolved
 }
 
+// mentions says whether any label value holds one of the wanted values: an
+// Also-alert (the same fault seen by another check) names the target in
+// its own labels, such as target="<directory URL>".
+func mentions(have, want map[string]string) bool {
+	for _, v := range want {
+		for _, h := range have {
+			if strings.Contains(h, v) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // labelsMatch: every wanted label is carried; a wanted name also matches a
 // target path or host:port that holds it (failure alerts carry the target).
 func labelsMatch(have, want map[string]string) bool {
@@ -368,6 +383,7 @@ func (b *bed) run(ctx context.Context, s *scenario) *result {
 	r := &result{s: s}
 	if s.HoldRenewals {
 		b.holdRenewals.Store(true)
+		// Released right after the revert (and on every early return).
 		defer b.holdRenewals.Store(false)
 		// Wait for a renewal already under way (it would hang on the fault).
 		b.renewMu.Lock()
@@ -418,7 +434,9 @@ func (b *bed) run(ctx context.Context, s *scenario) *result {
 		firing = append(firing, sv)
 	}
 	reverted := time.Now()
-	if err := s.Revert(ctx, b); err != nil {
+	err = s.Revert(ctx, b)
+	b.holdRenewals.Store(false)
+	if err != nil {
 		return fail(fmt.Errorf("revert: %w", err))
 	}
 	// Every notified alert must be resolved at its receiver, and nothing of
@@ -478,7 +496,7 @@ func (b *bed) promAlertsFor(ctx context.Context, s *scenario) []string {
 		if !slices.Contains(s.Alerts, a.Labels["alertname"]) && !slices.Contains(s.Also, a.Labels["alertname"]) {
 			continue
 		}
-		if len(s.Labels) > 0 && !labelsMatch(a.Labels, s.Labels) && !slices.Contains(s.Also, a.Labels["alertname"]) {
+		if len(s.Labels) > 0 && !labelsMatch(a.Labels, s.Labels) && !(slices.Contains(s.Also, a.Labels["alertname"]) && mentions(a.Labels, s.Labels)) {
 			continue
 		}
 		out = append(out, fmt.Sprintf("%s%v=%s", a.Labels["alertname"], a.Labels, a.State))

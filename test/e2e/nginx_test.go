@@ -33,7 +33,12 @@ type miniNginx struct {
 // startMiniNginx starts nginx with the given server blocks; %[1]d in
 // them is the instance's port.
 func (b *bed) startMiniNginx(name, servers string) *miniNginx {
-	m := &miniNginx{b: b, name: name, dir: filepath.Join(b.dir, name), port: testbed.FreePort(b.t, "127.0.0.1")}
+	return b.startMiniNginxOn(name, testbed.FreePort(b.t, "127.0.0.1"), servers)
+}
+
+// startMiniNginxOn is startMiniNginx on a given port.
+func (b *bed) startMiniNginxOn(name string, port int, servers string) *miniNginx {
+	m := &miniNginx{b: b, name: name, dir: filepath.Join(b.dir, name), port: port}
 	for _, sub := range []string{"", "tmp-body", "tmp-proxy", "tmp-fastcgi", "tmp-uwsgi", "tmp-scgi"} {
 		if err := os.MkdirAll(filepath.Join(m.dir, sub), 0o755); err != nil {
 			b.t.Fatal(err)
@@ -115,8 +120,9 @@ func (b *bed) writeCanary() {
 // Domains of the HTTP-01 scenarios (not certificates: the check is per
 // domain, between renewals).
 const (
-	http01Auth = "http01-auth." + domain
-	http01Stop = "http01-stop." + domain
+	http01Auth       = "http01-auth." + domain
+	http01Stop       = "http01-stop." + domain
+	http01Standalone = "http01-standalone." + domain
 )
 
 // http01Config is the http01 part of the exporter's config: both domains
@@ -128,8 +134,11 @@ func (b *bed) http01Config() string {
 		domain string
 		port   int
 	}{{http01Auth, b.httpPort}, {http01Stop, b.nginxHTTP01.port}} {
-		fmt.Fprintf(&sb, "  - domain: %s\n    address: 127.0.0.1\n    port: %d\n    webroot: %s\n    canary: %s\n    timeout: 3s\n",
+		fmt.Fprintf(&sb, "  - domain: %s\n    address: 127.0.0.1\n    port: %d\n    webroot: %s\n    canary: %s\n    timeout: 3s\n    min_interval: 5s\n",
 			d.domain, d.port, b.webroot, canary)
 	}
+	// Standalone: the client binds the port itself while renewing; the
+	// bed's stand-in for :80 is a free port of its own.
+	fmt.Fprintf(&sb, "  - domain: %s\n    mode: standalone\n    port: %d\n    min_interval: 5s\n", http01Standalone, b.standalonePort)
 	return sb.String()
 }

@@ -145,8 +145,24 @@ func scenarios() []*scenario {
 				return b.rewriteNginx()
 			},
 		},
-		pending("port80-taken", "2", "standalone mode, :80 taken by another process",
-			"AcmeHttp01PortTaken matches acme_port_listening{port=\"80\", http01_mode=\"standalone\"} only, and the bed may not bind well-known ports; acme_http01_standalone_port_available, which takes a test port, has no alert in the mixin"),
+		{
+			ID: "port80-taken", Cause: "2", Labels: map[string]string{"domain": http01Standalone},
+			What: "standalone mode: its port (a free port stands in for :80) taken by another process (nginx), " +
+				"then freed",
+			Alerts:    []string{"AcmeHttp01PortTaken"},
+			Exclusive: true, // host-wide: it inhibits every RenewalOverdue of the instance
+			Timeout:   2 * time.Minute,
+			Inject: func(ctx context.Context, b *bed) (time.Time, error) {
+				b.nginxTaker = b.startMiniNginxOn("nginx-taker", b.standalonePort, `    server {
+        listen 127.0.0.1:%[1]d;
+        location / { return 404; }
+    }`)
+				return time.Now(), nil
+			},
+			Revert: func(ctx context.Context, b *bed) error {
+				return b.nginxTaker.stop(ctx)
+			},
+		},
 		pending("duplicate-limit", "4", "duplicate-certificate limit approached by forced renewals",
 			"rate_limits.cas[].window must be at least 1h (config validation), so the forced renewals would keep the alert firing for an hour after the revert; needs a test-only shorter window"),
 		pending("client-ratelimited", "4", "rateLimited in the client log",
