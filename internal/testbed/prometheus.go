@@ -152,7 +152,7 @@ func WaitHTTP(t testing.TB, u string, p *Process) {
 				return
 			}
 		}
-		if p != nil && p.Cmd.ProcessState != nil {
+		if p != nil && p.Exited() { // not Cmd.ProcessState: Start's Wait goroutine writes it
 			break
 		}
 		time.Sleep(100 * time.Millisecond)

@@ -45,6 +45,7 @@ type lineage struct {
 	Own          bool
 	EndpointPort int
 	deploy       func() error
+	noDeploy     bool // a scenario: renewals are not deployed (mu)
 	// paused stops the renewal job for this lineage (a scenario).
 	mu     sync.Mutex
 	paused bool
@@ -410,7 +411,10 @@ func (b *bed) renewDue(ctx context.Context, l *lineage) error {
 	if err := b.renew(ctx, l); err != nil {
 		return err
 	}
-	if l.deploy != nil {
+	l.mu.Lock()
+	skip := l.noDeploy
+	l.mu.Unlock()
+	if l.deploy != nil && !skip {
 		return l.deploy()
 	}
 	return nil

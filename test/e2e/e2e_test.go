@@ -211,6 +211,7 @@ func TestEndToEnd(t *testing.T) {
 		}
 	}
 	b.checkQuiet(t, "at the end")
+	figures := b.exporterFigures(ctx, time.Since(start))
 	cancel()
 
 	// Renewal errors of the baseline are failures: the healthy bed must renew.
@@ -224,7 +225,7 @@ func TestEndToEnd(t *testing.T) {
 		}
 	}
 
-	table := b.table(all, results, time.Since(start))
+	table := b.table(all, results, time.Since(start)) + figures
 	t.Log("\n" + table)
 	for _, r := range results {
 		if r.err != nil {
@@ -543,6 +544,34 @@ func (b *bed) diagnose(ctx context.Context, s *scenario) string {
 	}
 	fmt.Fprintf(&sb, "exporter metrics for %q:\n%s", match, b.exporterMetrics(match))
 	return sb.String()
+}
+
+// exporterFigures reads the bed exporter's own cost from Prometheus over
+// the run: scrape duration, CPU, RSS and series, with every collector on
+// (the exporter was restarted once, by the exporter-killed scenario).
+func (b *bed) exporterFigures(ctx context.Context, run time.Duration) string {
+	w := fmt.Sprintf("%ds", int(run.Seconds()))
+	q := func(expr string) string {
+		s, err := b.prom.Query(ctx, expr)
+		if err != nil || len(s) == 0 {
+			return "?"
+		}
+		f, err := strconv.ParseFloat(fmt.Sprint(s[0].Value[1]), 64)
+		if err != nil {
+			return "?"
+		}
+		return strconv.FormatFloat(f, 'g', 3, 64)
+	}
+	sel := `{job="` + jobName + `"}`
+	return fmt.Sprintf("\nExporter on the bed over the run (from Prometheus, every collector on, %d certificate files, "+
+		"scrape every %s): scrape duration mean %s s, max %s s; CPU %s cores (mean over the run); RSS max %s MiB; "+
+		"%s series per scrape.\n",
+		len(b.lineages), scrapeInterval,
+		q(`avg_over_time(scrape_duration_seconds`+sel+`[`+w+`])`),
+		q(`max_over_time(scrape_duration_seconds`+sel+`[`+w+`])`),
+		q(`sum(rate(process_cpu_seconds_total`+sel+`[`+w+`]))`),
+		q(`max_over_time(process_resident_memory_bytes`+sel+`[`+w+`]) / 1048576`),
+		q(`max(scrape_samples_scraped`+sel+`)`))
 }
 
 // detectHostState records alerts that are about the machine the bed runs

@@ -202,27 +202,36 @@ func scenarios() []*scenario {
 		},
 		{
 			ID: "not-reloaded", Cause: "6", Labels: name("stale"),
-			What: "certificate renewed on disk, its nginx not reloaded: a warning, then a page once the " +
-				"served certificate passes its renewal point",
-			Alerts:  []string{"AcmeEndpointServingStaleCert", "AcmeEndpointStalePastRenewal"},
+			What: "certificates renewed on disk on schedule, their nginx no longer reloaded: a warning, then a " +
+				"page once the served certificate passes its renewal point",
+			Alerts: []string{"AcmeEndpointServingStaleCert", "AcmeEndpointStalePastRenewal"},
+			// The served certificate also ages past the overdue point.
+			Also:    []string{"AcmeCertificateRenewalOverdue"},
 			Timeout: 3 * time.Minute,
 			Inject: func(ctx context.Context, b *bed) (time.Time, error) {
 				l := b.lineage("stale")
-				l.setPaused(true)
 				// Start from a freshly served certificate, so the warning
 				// comes before the served one reaches its renewal point.
+				b.renewMu.Lock()
+				defer b.renewMu.Unlock()
 				if err := b.renewForced(ctx, l); err != nil {
 					return time.Time{}, err
 				}
 				if err := b.nginxStale.reload(); err != nil {
 					return time.Time{}, err
 				}
+				l.mu.Lock()
+				l.noDeploy = true
+				l.mu.Unlock()
 				time.Sleep(3 * time.Second)
 				err := b.renewForced(ctx, l)
 				return time.Now(), err
 			},
 			Revert: func(ctx context.Context, b *bed) error {
-				defer b.lineage("stale").setPaused(false)
+				l := b.lineage("stale")
+				l.mu.Lock()
+				l.noDeploy = false
+				l.mu.Unlock()
 				return b.nginxStale.reload()
 			},
 		},
