@@ -89,8 +89,11 @@ func (b *bed) deactivate(ctx context.Context, a *acmeAccount) error {
 	}
 	pool := x509.NewCertPool()
 	pemBytes, err := os.ReadFile(b.minica)
-	if err != nil || !pool.AppendCertsFromPEM(pemBytes) {
-		return fmt.Errorf("minica: %v", err)
+	if err != nil {
+		return fmt.Errorf("minica: %w", err)
+	}
+	if !pool.AppendCertsFromPEM(pemBytes) {
+		return fmt.Errorf("minica %s: no certificate", b.minica)
 	}
 	c := &acme.Client{Key: key, DirectoryURL: b.pebbleDir, HTTPClient: &http.Client{Timeout: 10 * time.Second,
 		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}}

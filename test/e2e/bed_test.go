@@ -78,13 +78,12 @@ type bed struct {
 	pebbleCmd  []string
 	pebbleEnv  []string
 
-	nginx      *testbed.Process
-	nginxConf  string
-	httpPort   int
-	httpsPort  int
-	webroot    string
-	tlsDir     string
-	nginxReady bool
+	nginx     *testbed.Process
+	nginxConf string
+	httpPort  int
+	httpsPort int
+	webroot   string
+	tlsDir    string
 
 	exporterBin  string
 	exporterAddr string
@@ -323,7 +322,7 @@ func (b *bed) runClient(ctx context.Context, argv []string, env ...string) error
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("%s: %v\n%s", strings.Join(argv, " "), err, out)
+		return fmt.Errorf("%s: %w\n%s", strings.Join(argv, " "), err, out)
 	}
 	return nil
 }

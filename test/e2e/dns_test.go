@@ -149,11 +149,11 @@ func (d *dnsBed) caughtUp(ctx context.Context, zone string) error {
 			err = err2
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("secondary %s did not catch up on %s: %v", d.secondary.Addr, zone, err)
+			return fmt.Errorf("secondary %s did not catch up on %s: %w", d.secondary.Addr, zone, err)
 		}
 		out, rerr := exec.CommandContext(ctx, "knotc", "-s", d.secondary.Socket, "-t", "5", "zone-refresh", zone+".").CombinedOutput()
 		if rerr != nil && time.Now().After(deadline.Add(-time.Second)) {
-			return fmt.Errorf("knotc zone-refresh %s: %v %s", zone, rerr, out)
+			return fmt.Errorf("knotc zone-refresh %s: %w %s", zone, rerr, out)
 		}
 		time.Sleep(500 * time.Millisecond)
 	}

@@ -497,7 +497,8 @@ func (b *bed) promAlertsFor(ctx context.Context, s *scenario) []string {
 		if !slices.Contains(s.Alerts, a.Labels["alertname"]) && !slices.Contains(s.Also, a.Labels["alertname"]) {
 			continue
 		}
-		if len(s.Labels) > 0 && !labelsMatch(a.Labels, s.Labels) && !(slices.Contains(s.Also, a.Labels["alertname"]) && mentions(a.Labels, s.Labels)) {
+		also := slices.Contains(s.Also, a.Labels["alertname"]) && mentions(a.Labels, s.Labels)
+		if len(s.Labels) > 0 && !labelsMatch(a.Labels, s.Labels) && !also {
 			continue
 		}
 		out = append(out, fmt.Sprintf("%s%v=%s", a.Labels["alertname"], a.Labels, a.State))
