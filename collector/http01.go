@@ -35,7 +35,7 @@ const http01Check = "http01"
 
 var (
 	http01ReachableDesc = Desc(http01Check, "acme_http01_reachable",
-		"1 when GET http://<domain>/.well-known/acme-challenge/<token> answered as the CA needs (the canary byte for byte, or 404 for a random token), following redirects as Let's Encrypt does; ip_family is ipv4, ipv6, or ca (IPv6 first, IPv4 only after a dial error).",
+		"1 when GET http://<domain>/.well-known/acme-challenge/<token> answered as the CA needs (the canary as the CA compares a key authorization: under 128 bytes, trailing whitespace ignored; or 404 for a random token), following redirects as Let's Encrypt does; ip_family is ipv4, ipv6, or ca (IPv6 first, IPv4 only after a dial error).",
 		"domain", "ip_family")
 	http01StatusDesc = Desc(http01Check, "acme_http01_status_code",
 		"HTTP status of the last response in the redirect chain; absent when no response came.",
