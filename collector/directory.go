@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"sort"
 	"strings"
@@ -19,6 +20,7 @@ import (
 	"github.com/acme-exporter/acme_exporter/config"
 	"github.com/acme-exporter/acme_exporter/internal/acmehttp"
 	"github.com/acme-exporter/acme_exporter/internal/guard"
+	"github.com/acme-exporter/acme_exporter/inventory"
 )
 
 const directoryCheck = "acme_directory"
@@ -166,6 +168,10 @@ func directorySpecs(env *Env) []dirSpec {
 	for _, d := range env.Discovered.Domains {
 		disc = append(disc, d.Directory)
 	}
+	// dns01 domains name their directory so CAA can use its identities.
+	for _, d := range env.Config.DNS01.Domains {
+		disc = append(disc, d.Directory)
+	}
 	sort.Strings(disc)
 	for _, u := range disc {
 		if strings.HasPrefix(u, "https://") {
@@ -218,7 +224,11 @@ func (c *directoryCollector) check(ctx context.Context, env *Env, s dirSpec, emi
 	}
 	emit(Gauge(directoryUpDesc, 1, s.url))
 	if !s.probed {
+		// Only the operator's own directories are published: a /probe
+		// target must not change what CAA and ARI believe.
 		storeDirectory(s.url, d, env.Now())
+		env.Directories.Put(inventory.DirectoryMeta{URL: s.url, CAAIdentities: d.Meta.CAAIdentities,
+			Profiles: sortedCopy(mapKeys(d.Meta.Profiles)), RenewalInfo: d.RenewalInfo, Fetched: env.Now()})
 	}
 	emit(Gauge(directoryInfoDesc, 1, s.url, d.Meta.TermsOfService, d.Meta.Website,
 		joinSorted(d.Meta.CAAIdentities), joinSorted(mapKeys(d.Meta.Profiles)),
@@ -255,9 +265,13 @@ func acmeFailure(prefix string, err error) error {
 }
 
 func joinSorted(s []string) string {
+	return strings.Join(sortedCopy(s), ",")
+}
+
+func sortedCopy(s []string) []string {
 	s = append([]string(nil), s...)
 	sort.Strings(s)
-	return strings.Join(s, ",")
+	return s
 }
 
 func mapKeys(m map[string]string) []string {
@@ -277,6 +291,14 @@ func (c *directoryCollector) ProbeTargets(env *Env, m *config.Module, target str
 	pol := guard.FromModule(m)
 	if err := pol.CheckName(u.Hostname()); err != nil {
 		return nil, Refuse("%v", err)
+	}
+	// An IP literal is checked against the CIDR lists now, for a 400
+	// rather than a failed probe; names are checked in the dialer, after
+	// DNS and on every redirect hop.
+	if ip, err := netip.ParseAddr(u.Hostname()); err == nil {
+		if err := pol.CheckAddr(ip); err != nil {
+			return nil, Refuse("%v", err)
+		}
 	}
 	s := dirSpec{url: target, roots: env.Roots, timeout: m.Timeout.D(), policy: pol, probed: true,
 		minInterval: env.Config.ACMEDirectories.MinInterval.D()}
