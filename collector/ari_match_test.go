@@ -92,4 +92,11 @@ acme_probe_failure_info{check="ari",reason="no_directory",target="/certs/unmatch
 			t.Errorf("%s: window start %v, want %v", name, got, float64(start.Unix()))
 		}
 	}
+	// ARI fetched both directories itself (the directory family did not
+	// run) and shared them through the store.
+	for _, u := range []string{ua, ub} {
+		if m, ok := env.Directories.Get(u); !ok || m.RenewalInfo == "" {
+			t.Errorf("directory store lacks %s: %+v", u, m)
+		}
+	}
 }

@@ -60,13 +60,6 @@ type dirSpec struct {
 	configured, probed bool
 }
 
-// dirState is what the directory family learnt, shared with ARI (same
-// package, so no import between families).
-type dirState struct {
-	dir     *acmehttp.Directory
-	fetched time.Time
-}
-
 type directoryCollector struct {
 	logger  *slog.Logger
 	clients clientCache
@@ -110,28 +103,6 @@ func (s dirSpec) client(cache *clientCache) (*acmehttp.Client, error) {
 	}
 	return cache.get(clientKey{host: acmehttp.HostPort(u), address: s.address, resolver: s.resolver,
 		roots: s.roots, policy: s.policy}), nil
-}
-
-// shared directory documents, by URL.
-var directories = struct {
-	sync.Mutex
-	m map[string]dirState
-}{m: map[string]dirState{}}
-
-func storeDirectory(u string, d *acmehttp.Directory, at time.Time) {
-	directories.Lock()
-	defer directories.Unlock()
-	if len(directories.m) > 1024 {
-		clear(directories.m)
-	}
-	directories.m[u] = dirState{dir: d, fetched: at}
-}
-
-func loadDirectory(u string) (dirState, bool) {
-	directories.Lock()
-	defer directories.Unlock()
-	s, ok := directories.m[u]
-	return s, ok
 }
 
 func newDirectoryCollector(l *slog.Logger) *directoryCollector {
@@ -226,9 +197,7 @@ func (c *directoryCollector) check(ctx context.Context, env *Env, s dirSpec, emi
 	if !s.probed {
 		// Only the operator's own directories are published: a /probe
 		// target must not change what CAA and ARI believe.
-		storeDirectory(s.url, d, env.Now())
-		env.Directories.Put(inventory.DirectoryMeta{URL: s.url, CAAIdentities: d.Meta.CAAIdentities,
-			Profiles: sortedCopy(mapKeys(d.Meta.Profiles)), RenewalInfo: d.RenewalInfo, Fetched: env.Now()})
+		env.Directories.Put(directoryMeta(s.url, d, env.Now()))
 	}
 	emit(Gauge(directoryInfoDesc, 1, s.url, d.Meta.TermsOfService, d.Meta.Website,
 		joinSorted(d.Meta.CAAIdentities), joinSorted(mapKeys(d.Meta.Profiles)),
@@ -250,6 +219,12 @@ func (c *directoryCollector) check(ctx context.Context, env *Env, s dirSpec, emi
 	}
 	emit(Gauge(directoryNonceOKDesc, 1, s.url))
 	return nil
+}
+
+// directoryMeta is what other families learn from a directory document.
+func directoryMeta(u string, d *acmehttp.Directory, at time.Time) inventory.DirectoryMeta {
+	return inventory.DirectoryMeta{URL: u, CAAIdentities: d.Meta.CAAIdentities,
+		Profiles: sortedCopy(mapKeys(d.Meta.Profiles)), RenewalInfo: d.RenewalInfo, Fetched: at}
 }
 
 // acmeFailure turns an acmehttp error into a Fail with prefix+reason.
