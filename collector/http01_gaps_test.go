@@ -72,7 +72,7 @@ func TestHTTP01RedirectOtherHost(t *testing.T) {
 	both := []string{"127.0.0.1", "::1"}
 	// localhost is deliberately absent: the host's resolver (/etc/hosts)
 	// would answer 127.0.0.1, the configured resolver says NXDOMAIN.
-	zone := startDNS(t, map[string][]string{
+	zone := testbed.StartFakeDNS(t, map[string][]string{
 		"moved.example.test": both, "new.example.test": both,
 		"tov4.example.test": both, "v4host.example.test": {"127.0.0.1"},
 		"tolocal.example.test": both,
@@ -217,7 +217,7 @@ func TestHTTP01ProbeRedirectPolicy(t *testing.T) {
     }
 `, p80)
 	testbed.StartNginx(t, testbed.Dir(t), servers, fmt.Sprintf("127.0.0.1:%d", p80))
-	zone := startDNS(t, map[string][]string{
+	zone := testbed.StartFakeDNS(t, map[string][]string{
 		"moved.example.test": {"127.0.0.1"}, "new.example.test": {"127.0.0.1"},
 		"todenied.example.test": {"127.0.0.1"}, "denied.example.test": {"127.0.0.2"},
 		"toliteral.example.test": {"127.0.0.1"},

@@ -109,7 +109,7 @@ func http01NoIPv6Child() int {
     }
 `, p80, dir)
 	testbed.StartNginx(t, dir, servers, fmt.Sprintf("127.0.0.1:%d", p80))
-	zone := startDNS(t, map[string][]string{"dual.example.test": {"127.0.0.1", "::1"}})
+	zone := testbed.StartFakeDNS(t, map[string][]string{"dual.example.test": {"127.0.0.1", "::1"}})
 	vars := map[string]string{"R": zone.Addr, "P80": fmt.Sprint(p80), "DIR": dir}
 	yml := expand(`
 http01:

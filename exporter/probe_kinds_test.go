@@ -5,72 +5,13 @@ package exporter
 
 import (
 	"fmt"
-	"net"
-	"net/netip"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
-
-	"github.com/miekg/dns"
 
 	"github.com/acme-exporter/acme_exporter/internal/testbed"
 	"github.com/acme-exporter/acme_exporter/internal/testcerts"
 )
-
-// fakeZone is an in-process DNS server on loopback (miekg/dns) answering A
-// and AAAA from a fixed table, NXDOMAIN otherwise: the modules' resolver
-// setting points at it, so no test name reaches the host's resolver.
-type fakeZone struct {
-	addr    string
-	records map[string][]netip.Addr
-}
-
-func startFakeZone(t *testing.T, records map[string][]string) *fakeZone {
-	t.Helper()
-	z := &fakeZone{records: map[string][]netip.Addr{}}
-	for name, ips := range records {
-		for _, ip := range ips {
-			z.records[dns.Fqdn(name)] = append(z.records[dns.Fqdn(name)], netip.MustParseAddr(ip))
-		}
-	}
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	z.addr = pc.LocalAddr().String()
-	srv := &dns.Server{PacketConn: pc, Handler: z}
-	var once sync.Once
-	started := make(chan struct{})
-	srv.NotifyStartedFunc = func() { once.Do(func() { close(started) }) }
-	go func() { _ = srv.ActivateAndServe() }()
-	<-started
-	t.Cleanup(func() { _ = srv.Shutdown() })
-	return z
-}
-
-func (z *fakeZone) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
-	m := new(dns.Msg)
-	m.SetReply(r)
-	m.Authoritative = true
-	q := r.Question[0]
-	ips, ok := z.records[strings.ToLower(q.Name)]
-	if !ok {
-		m.Rcode = dns.RcodeNameError
-	}
-	for _, ip := range ips {
-		hdr := dns.RR_Header{Name: q.Name, Class: dns.ClassINET, Ttl: 60}
-		switch {
-		case q.Qtype == dns.TypeA && ip.Is4():
-			hdr.Rrtype = dns.TypeA
-			m.Answer = append(m.Answer, &dns.A{Hdr: hdr, A: ip.AsSlice()})
-		case q.Qtype == dns.TypeAAAA && ip.Is6():
-			hdr.Rrtype = dns.TypeAAAA
-			m.Answer = append(m.Answer, &dns.AAAA{Hdr: hdr, AAAA: ip.AsSlice()})
-		}
-	}
-	_ = w.WriteMsg(m)
-}
 
 // TestProbeKindsNginx drives the http01 and endpoint module kinds through
 // the exporter's real /probe handler against real nginx on loopback: an
@@ -111,7 +52,7 @@ func TestProbeKindsNginx(t *testing.T) {
 		fmt.Sprintf("127.0.0.1:%d", p80), fmt.Sprintf("[::1]:%d", p80),
 		fmt.Sprintf("127.0.0.1:%d", p443), fmt.Sprintf("[::1]:%d", p443))
 	both := []string{"127.0.0.1", "::1"}
-	zone := startFakeZone(t, map[string][]string{
+	zone := testbed.StartFakeDNS(t, map[string][]string{
 		"www.example.test": both, "moved.example.test": both, "new.example.test": both,
 	})
 	_, srv := newTestExporter(t, fmt.Sprintf(`
@@ -139,7 +80,7 @@ modules:
     kind: endpoint
     names: ["*.example.test"]
     settings: {resolver: "%[1]s"}
-`, zone.addr, p80))
+`, zone.Addr, p80))
 	tlsTarget := fmt.Sprintf("www.example.test:%d", p443)
 	a4, a6 := fmt.Sprintf("127.0.0.1:%d", p443), fmt.Sprintf("[::1]:%d", p443)
 	cases := []struct {
