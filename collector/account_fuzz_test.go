@@ -30,6 +30,7 @@ func FuzzParseAccountKey(f *testing.F) {
 	for _, p := range []string{
 		"../discovery/testdata/certbot/accounts/127.0.0.1:56763/dir/6415a838f97b3a973c6f2747e0dc8464/private_key.json",
 		"../discovery/testdata/lego/accounts/127.0.0.1_56763/admin@example.test/keys/admin@example.test.key",
+		"../discovery/testdata/lego-v5/accounts/127.0.0.1_46813/ops/ops.key",
 	} {
 		if b, err := os.ReadFile(p); err == nil {
 			f.Add(b)

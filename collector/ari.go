@@ -55,6 +55,7 @@ type ariEntry struct {
 }
 
 type ariJob struct {
+	store   *inventory.DirectoryStore
 	key     string
 	dir     dirSpec
 	certID  string
@@ -74,11 +75,14 @@ type ariCollector struct {
 	// family has not) to once a minute per URL; dirLocks serialise it.
 	dirFetch map[string]time.Time
 	dirLocks map[string]*sync.Mutex
+	// own holds the directories this family fetched itself when the Env
+	// has no shared store.
+	own *inventory.DirectoryStore
 }
 
 func newARICollector(l *slog.Logger) *ariCollector {
 	return &ariCollector{logger: l, entries: map[string]*ariEntry{}, queue: make(chan ariJob, 4096),
-		dirFetch: map[string]time.Time{}, dirLocks: map[string]*sync.Mutex{}}
+		dirFetch: map[string]time.Time{}, dirLocks: map[string]*sync.Mutex{}, own: inventory.NewDirectoryStore()}
 }
 
 // ensureWorkers starts the background fetchers (once; more on a reload
@@ -225,7 +229,7 @@ func (c *ariCollector) serve(env *Env, cert inventory.Certificate, key string, d
 	}
 	if !e.queued && !now.Before(e.next) && budget.Add(-1) >= 0 {
 		select {
-		case c.queue <- ariJob{key: key, dir: dir, certID: id, now: env.Now, timeout: env.Config.ARI.Timeout.D()}:
+		case c.queue <- ariJob{store: c.store(env), key: key, dir: dir, certID: id, now: env.Now, timeout: env.Config.ARI.Timeout.D()}:
 			e.queued = true
 		default: // queue full: a later scrape tries again
 		}
@@ -248,6 +252,14 @@ func (c *ariCollector) serve(env *Env, cert inventory.Certificate, key string, d
 		}
 	}
 	return err
+}
+
+// store is where directory documents are shared: the Env's, else our own.
+func (c *ariCollector) store(env *Env) *inventory.DirectoryStore {
+	if env.Directories != nil {
+		return env.Directories
+	}
+	return c.own
 }
 
 // fetch runs in the background worker.
@@ -306,11 +318,11 @@ func (c *ariCollector) get(ctx context.Context, j ariJob) (*acmehttp.RenewalInfo
 	if err != nil {
 		return nil, err
 	}
-	if st.dir.RenewalInfo == "" {
+	if st.RenewalInfo == "" {
 		return nil, Fail("ari_not_supported", fmt.Errorf("directory %s advertises no renewalInfo", j.dir.url))
 	}
 	ariRequests.Add(1)
-	info, _, err := cl.GetRenewalInfo(ctx, st.dir.RenewalInfo, j.certID, j.now)
+	info, _, err := cl.GetRenewalInfo(ctx, st.RenewalInfo, j.certID, j.now)
 	if err != nil {
 		var ae *acmehttp.Error
 		if errors.As(err, &ae) {
@@ -321,11 +333,11 @@ func (c *ariCollector) get(ctx context.Context, j ariJob) (*acmehttp.RenewalInfo
 	return info, nil
 }
 
-// directory returns the directory document: the directory family's copy
-// when younger than an hour, else one fetched here (one fetch per URL at a
-// time, at most one a minute after a failure).
-func (c *ariCollector) directory(ctx context.Context, cl *acmehttp.Client, j ariJob) (dirState, error) {
-	if st, ok := loadDirectory(j.dir.url); ok && j.now().Sub(st.fetched) < time.Hour {
+// directory returns what the directory says: the directory family's copy
+// (the shared store) when younger than an hour, else one fetched here (one
+// fetch per URL at a time, at most one a minute after a failure).
+func (c *ariCollector) directory(ctx context.Context, cl *acmehttp.Client, j ariJob) (inventory.DirectoryMeta, error) {
+	if st, ok := j.store.Get(j.dir.url); ok && j.now().Sub(st.Fetched) < time.Hour {
 		return st, nil
 	}
 	c.mu.Lock()
@@ -337,8 +349,8 @@ func (c *ariCollector) directory(ctx context.Context, cl *acmehttp.Client, j ari
 	c.mu.Unlock()
 	l.Lock()
 	defer l.Unlock()
-	st, ok := loadDirectory(j.dir.url)
-	if ok && j.now().Sub(st.fetched) < time.Hour {
+	st, ok := j.store.Get(j.dir.url)
+	if ok && j.now().Sub(st.Fetched) < time.Hour {
 		return st, nil
 	}
 	c.mu.Lock()
@@ -348,7 +360,7 @@ func (c *ariCollector) directory(ctx context.Context, cl *acmehttp.Client, j ari
 		if ok {
 			return st, nil // a stale copy beats none
 		}
-		return dirState{}, Fail("directory_unavailable", errors.New("the directory could not be fetched less than a minute ago"))
+		return inventory.DirectoryMeta{}, Fail("directory_unavailable", errors.New("the directory could not be fetched less than a minute ago"))
 	}
 	d, _, err := cl.GetDirectory(ctx, j.dir.url, j.now)
 	if err != nil {
@@ -358,8 +370,9 @@ func (c *ariCollector) directory(ctx context.Context, cl *acmehttp.Client, j ari
 		if ok {
 			return st, nil
 		}
-		return dirState{}, acmeFailure("directory_", err)
+		return inventory.DirectoryMeta{}, acmeFailure("directory_", err)
 	}
-	storeDirectory(j.dir.url, d, j.now())
-	return dirState{dir: d, fetched: j.now()}, nil
+	m := directoryMeta(j.dir.url, d, j.now())
+	j.store.Put(m)
+	return m, nil
 }

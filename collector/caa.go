@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,7 +40,9 @@ type caaSpec struct {
 	resolver     string
 	queryTimeout time.Duration
 	minInterval  time.Duration
-	identities   []string
+	identities   []string // from the config: used when the directory's are unknown
+	directory    string   // the ACME directory URL the domain is ordered from, "" when unknown
+	directories  *inventory.DirectoryStore
 	accountURIs  []string // the account URLs that may request; empty when unknown
 	method       string   // the validation method used, "" when unknown
 }
@@ -60,6 +63,34 @@ func leDirectory(u string) bool {
 		strings.HasPrefix(u, "https://acme-staging-v02.api.letsencrypt.org/")
 }
 
+// caaIdentities returns the issuer domain names CAA is evaluated for: the
+// domain's directory's meta.caaIdentities once the directory family has
+// fetched it, letsencrypt.org for Let's Encrypt's directories, else the
+// configured identities.
+func (s caaSpec) caaIdentities() []string {
+	if s.directory != "" {
+		if m, ok := s.directories.Get(s.directory); ok {
+			var ids []string
+			for _, id := range m.CAAIdentities {
+				// The CA's document is input: keep only valid names.
+				if id = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(id), ".")); checkDomainName(id) == nil && !slices.Contains(ids, id) {
+					ids = append(ids, id)
+				}
+				if len(ids) == 8 {
+					break
+				}
+			}
+			if len(ids) > 0 {
+				return ids
+			}
+		}
+		if leDirectory(s.directory) {
+			return []string{"letsencrypt.org"}
+		}
+	}
+	return s.identities
+}
+
 func caaSpecs(env *Env) []caaSpec {
 	sec := env.Config.DNS01
 	def := sec.Defaults
@@ -71,7 +102,8 @@ func caaSpecs(env *Env) []caaSpec {
 		}
 		seen[d.Domain] = true
 		s := caaSpec{domain: d.Domain, resolver: d.Resolver, queryTimeout: d.QueryTimeout.D(),
-			minInterval: d.MinInterval.D(), identities: d.CAAIdentities, method: "dns-01"}
+			minInterval: d.MinInterval.D(), identities: d.CAAIdentities, method: "dns-01",
+			directory: d.Directory, directories: env.Directories}
 		if d.AccountURI != "" {
 			s.accountURIs = []string{d.AccountURI}
 		}
@@ -86,13 +118,8 @@ func caaSpecs(env *Env) []caaSpec {
 		s := caaSpec{domain: name, resolver: def.Resolver,
 			queryTimeout: orDefault(def.QueryTimeout.D(), config.DefaultDNSQueryTimeout),
 			minInterval:  orDefault(def.MinInterval.D(), config.DefaultDNSMinInterval),
-			method:       d.Challenge, accountURIs: accountsFor(env.Discovered, d)}
-		switch {
-		case leDirectory(d.Directory):
-			s.identities = []string{"letsencrypt.org"}
-		default:
-			s.identities = def.CAAIdentities
-		}
+			method:       d.Challenge, accountURIs: accountsFor(env.Discovered, d),
+			identities: def.CAAIdentities, directory: d.Directory, directories: env.Directories}
 		out = append(out, s)
 	}
 	return out
@@ -123,8 +150,9 @@ func caaTarget(s caaSpec) Target {
 }
 
 func checkCAA(ctx context.Context, s caaSpec, emit Emit) error {
-	if len(s.identities) == 0 {
-		return Fail("no_caa_identity", errors.New("the CA's CAA identity is unknown: set dns01_defaults.caa_identities"))
+	ids := s.caaIdentities()
+	if len(ids) == 0 {
+		return Fail("no_caa_identity", errors.New("the CA's CAA identity is unknown (its directory lists no meta.caaIdentities or was not fetched yet): set dns01_defaults.caa_identities"))
 	}
 	res, err := resolverFor(dnsSpec{resolver: s.resolver, queryTimeout: s.queryTimeout, port: 53})
 	if err != nil {
@@ -132,14 +160,14 @@ func checkCAA(ctx context.Context, s caaSpec, emit Emit) error {
 	}
 	set, relevant, err := lookupCAA(ctx, res, s.domain)
 	if err != nil {
-		for _, id := range s.identities {
+		for _, id := range ids {
 			emit(Gauge(caaAllowedDesc, 0, s.domain, id))
 			emit(Gauge(caaInfoDesc, 1, s.domain, id, "lookup_failed", ""))
 		}
 		return Fail("caa_lookup_failed", err)
 	}
 	wildcard := strings.HasPrefix(s.domain, "*.")
-	for _, id := range s.identities {
+	for _, id := range ids {
 		reason := evaluateCAA(set, id, wildcard, s.accountURIs, s.method)
 		emit(Gauge(caaAllowedDesc, Bool(caaPermits(reason)), s.domain, id))
 		emit(Gauge(caaInfoDesc, 1, s.domain, id, reason, bare(relevant)))

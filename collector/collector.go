@@ -36,6 +36,9 @@ type Env struct {
 	Inventory *inventory.Inventory
 	// Discovered is what discovery found; never nil (empty when off).
 	Discovered *inventory.Snapshot
+	// Directories is what the directory family learnt from each ACME
+	// directory (CAA identities, profiles, ARI URL); nil reads as empty.
+	Directories *inventory.DirectoryStore
 }
 
 // Emit sends one metric.

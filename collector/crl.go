@@ -6,6 +6,7 @@ package collector
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
@@ -124,7 +125,7 @@ func (c *crlCollector) load(ctx context.Context, env *Env, e *crlEntry, u string
 		due = true
 	}
 	if due {
-		serials, next, err := fetchCRL(ctx, u, cfg.MaxSize, cfg.Timeout.D(), cfg.Address, issuer)
+		serials, next, err := fetchCRL(ctx, u, cfg.MaxSize, cfg.Timeout.D(), cfg.Address, env.Roots, issuer)
 		e.fetched = now
 		if err != nil {
 			e.err = err
@@ -138,8 +139,12 @@ func (c *crlCollector) load(ctx context.Context, env *Env, e *crlEntry, u string
 	return e.serials, e.nextUpdate, nil
 }
 
-// fetchCRL downloads, size-limits, parses and verifies one CRL.
-func fetchCRL(ctx context.Context, u string, maxSize int64, timeout time.Duration, address string, issuer *x509.Certificate) (map[string]bool, time.Time, error) {
+// fetchCRL downloads, size-limits, parses and verifies one CRL. CRLs are
+// normally plain http:// (RFC 5280: they are signed, and fetching them
+// must not depend on TLS validation); for an https:// distribution point
+// the server's certificate is verified against roots (the global trust
+// roots; nil means the system pool).
+func fetchCRL(ctx context.Context, u string, maxSize int64, timeout time.Duration, address string, roots *x509.CertPool, issuer *x509.Certificate) (map[string]bool, time.Time, error) {
 	pu, err := url.Parse(u)
 	if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") {
 		return nil, time.Time{}, Fail("crl_bad_url", fmt.Errorf("CRL distribution point %q is not an http(s) URL", u))
@@ -147,12 +152,16 @@ func fetchCRL(ctx context.Context, u string, maxSize int64, timeout time.Duratio
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	d := &net.Dialer{Timeout: 10 * time.Second}
-	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-		if address != "" {
-			addr = address
-		}
-		return d.DialContext(ctx, network, addr)
-	}}
+	tr := &http.Transport{
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if address != "" {
+				addr = address
+			}
+			return d.DialContext(ctx, network, addr)
+		},
+		TLSClientConfig:     &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
+		TLSHandshakeTimeout: 10 * time.Second,
+	}
 	defer tr.CloseIdleConnections()
 	cl := &http.Client{Transport: tr, CheckRedirect: func(_ *http.Request, via []*http.Request) error {
 		if len(via) > acmehttp.MaxRedirects {
@@ -169,6 +178,10 @@ func fetchCRL(ctx context.Context, u string, maxSize int64, timeout time.Duratio
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, time.Time{}, Fail("crl_timeout", err)
+		}
+		var certErr *tls.CertificateVerificationError
+		if errors.As(err, &certErr) {
+			return nil, time.Time{}, Fail("crl_tls_verify_failed", err)
 		}
 		return nil, time.Time{}, Fail("crl_fetch_failed", err)
 	}

@@ -5,9 +5,12 @@ package collector
 
 import (
 	"bytes"
+	"crypto/x509"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -108,4 +111,51 @@ func FuzzParseCRL(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, _ = ParseCRL(b)
 	})
+}
+
+// TestCRLOverTLS: an https:// distribution point (unusual: CRLs are
+// normally plain http) served by a real nginx over TLS is verified against
+// the exporter's trust roots (env.Roots, i.e. global.tls_ca_file); a
+// server the roots do not vouch for is crl_tls_verify_failed.
+func TestCRLOverTLS(t *testing.T) {
+	ch := testcerts.NewChain(t, "CRL TLS Test")
+	tlsCA := testcerts.NewChain(t, "CRL Server CA")
+	srvLeaf := tlsCA.Leaf(t, testcerts.Options{DNSNames: []string{"crl.example.test"},
+		NotBefore: time.Now().Add(-time.Hour), Lifetime: 48 * time.Hour})
+	root := testbed.Dir(t)
+	opensslCRL(t, ch, filepath.Join(root, "1.crl"))
+	certPath := testcerts.Write(t, root, "tls/fullchain.pem", tlsCA.FullChain(srvLeaf), 0o644)
+	keyPath := testcerts.Write(t, root, "tls/key.pem", srvLeaf.KeyPEM(), 0o600)
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(testbed.FreePort(t, "127.0.0.1")))
+	testbed.StartNginx(t, testbed.Dir(t), fmt.Sprintf(`    server {
+        listen %s ssl;
+        server_name crl.example.test;
+        ssl_certificate %s;
+        ssl_certificate_key %s;
+        root %s;
+        location / { }
+    }
+`, addr, certPath, keyPath, root), addr)
+	leaf := ch.Leaf(t, testcerts.Options{Serial: 0x2001, CRLURL: "https://crl.example.test/1.crl", DNSNames: []string{"tls.example.test"}})
+	for _, tc := range []struct {
+		name  string
+		roots *x509.CertPool
+		want  string
+	}{
+		{"trusted through env.Roots", tlsCA.Pool(), `acme_certificate_revoked{name="tls",source="file",target="/certs/tls.pem"} 0`},
+		{"server CA not trusted", x509.NewCertPool(), `acme_probe_failure_info{check="crl",reason="crl_tls_verify_failed",target="/certs/tls.pem"} 1`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := testEnv(t, fmt.Sprintf("crl:\n  address: %s\n", addr), testcerts.Epoch, tc.roots)
+			b, err := certs.ParseBundle(ch.FullChain(leaf))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum := certs.Summarize(b.Certs)
+			sum.Name, sum.Source, sum.Path = "tls", "file", "/certs/tls.pem"
+			env.Inventory.Put("test", sum.Path, []inventoryCert{sum})
+			h := newHarness(env, map[string]Collector{crlCheck: &crlCollector{cache: map[string]*crlEntry{}}})
+			compare(t, h, tc.want, "acme_certificate_revoked", "acme_probe_failure_info")
+		})
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"sort"
 	"strings"
@@ -19,6 +20,7 @@ import (
 	"github.com/acme-exporter/acme_exporter/config"
 	"github.com/acme-exporter/acme_exporter/internal/acmehttp"
 	"github.com/acme-exporter/acme_exporter/internal/guard"
+	"github.com/acme-exporter/acme_exporter/inventory"
 )
 
 const directoryCheck = "acme_directory"
@@ -56,13 +58,6 @@ type dirSpec struct {
 	issuers            []string
 	policy             *guard.Policy
 	configured, probed bool
-}
-
-// dirState is what the directory family learnt, shared with ARI (same
-// package, so no import between families).
-type dirState struct {
-	dir     *acmehttp.Directory
-	fetched time.Time
 }
 
 type directoryCollector struct {
@@ -110,28 +105,6 @@ func (s dirSpec) client(cache *clientCache) (*acmehttp.Client, error) {
 		roots: s.roots, policy: s.policy}), nil
 }
 
-// shared directory documents, by URL.
-var directories = struct {
-	sync.Mutex
-	m map[string]dirState
-}{m: map[string]dirState{}}
-
-func storeDirectory(u string, d *acmehttp.Directory, at time.Time) {
-	directories.Lock()
-	defer directories.Unlock()
-	if len(directories.m) > 1024 {
-		clear(directories.m)
-	}
-	directories.m[u] = dirState{dir: d, fetched: at}
-}
-
-func loadDirectory(u string) (dirState, bool) {
-	directories.Lock()
-	defer directories.Unlock()
-	s, ok := directories.m[u]
-	return s, ok
-}
-
 func newDirectoryCollector(l *slog.Logger) *directoryCollector {
 	return &directoryCollector{logger: l}
 }
@@ -164,6 +137,10 @@ func directorySpecs(env *Env) []dirSpec {
 		disc = append(disc, a.Directory)
 	}
 	for _, d := range env.Discovered.Domains {
+		disc = append(disc, d.Directory)
+	}
+	// dns01 domains name their directory so CAA can use its identities.
+	for _, d := range env.Config.DNS01.Domains {
 		disc = append(disc, d.Directory)
 	}
 	sort.Strings(disc)
@@ -218,7 +195,9 @@ func (c *directoryCollector) check(ctx context.Context, env *Env, s dirSpec, emi
 	}
 	emit(Gauge(directoryUpDesc, 1, s.url))
 	if !s.probed {
-		storeDirectory(s.url, d, env.Now())
+		// Only the operator's own directories are published: a /probe
+		// target must not change what CAA and ARI believe.
+		env.Directories.Put(directoryMeta(s.url, d, env.Now()))
 	}
 	emit(Gauge(directoryInfoDesc, 1, s.url, d.Meta.TermsOfService, d.Meta.Website,
 		joinSorted(d.Meta.CAAIdentities), joinSorted(mapKeys(d.Meta.Profiles)),
@@ -242,6 +221,12 @@ func (c *directoryCollector) check(ctx context.Context, env *Env, s dirSpec, emi
 	return nil
 }
 
+// directoryMeta is what other families learn from a directory document.
+func directoryMeta(u string, d *acmehttp.Directory, at time.Time) inventory.DirectoryMeta {
+	return inventory.DirectoryMeta{URL: u, CAAIdentities: d.Meta.CAAIdentities,
+		Profiles: sortedCopy(mapKeys(d.Meta.Profiles)), RenewalInfo: d.RenewalInfo, Fetched: at}
+}
+
 // acmeFailure turns an acmehttp error into a Fail with prefix+reason.
 func acmeFailure(prefix string, err error) error {
 	var e *acmehttp.Error
@@ -255,9 +240,13 @@ func acmeFailure(prefix string, err error) error {
 }
 
 func joinSorted(s []string) string {
+	return strings.Join(sortedCopy(s), ",")
+}
+
+func sortedCopy(s []string) []string {
 	s = append([]string(nil), s...)
 	sort.Strings(s)
-	return strings.Join(s, ",")
+	return s
 }
 
 func mapKeys(m map[string]string) []string {
@@ -277,6 +266,14 @@ func (c *directoryCollector) ProbeTargets(env *Env, m *config.Module, target str
 	pol := guard.FromModule(m)
 	if err := pol.CheckName(u.Hostname()); err != nil {
 		return nil, Refuse("%v", err)
+	}
+	// An IP literal is checked against the CIDR lists now, for a 400
+	// rather than a failed probe; names are checked in the dialer, after
+	// DNS and on every redirect hop.
+	if ip, err := netip.ParseAddr(u.Hostname()); err == nil {
+		if err := pol.CheckAddr(ip); err != nil {
+			return nil, Refuse("%v", err)
+		}
 	}
 	s := dirSpec{url: target, roots: env.Roots, timeout: m.Timeout.D(), policy: pol, probed: true,
 		minInterval: env.Config.ACMEDirectories.MinInterval.D()}

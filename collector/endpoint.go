@@ -607,6 +607,9 @@ func (c *endpointCollector) ProbeTargets(env *Env, m *config.Module, target stri
 	if err != nil {
 		return nil, Refuse("module settings: %v", err)
 	}
+	if err := refuseResolved(pol, host, set.Resolver, m.Timeout.D()); err != nil {
+		return nil, Refuse("%v", err)
+	}
 	s := endpointSpec{
 		label: endpointLabel(target, set.KeyType), host: host, port: port,
 		serverName: set.ServerName, resolver: set.Resolver, starttls: set.StartTLS,
@@ -625,3 +628,44 @@ func (c *endpointCollector) ProbeTargets(env *Env, m *config.Module, target stri
 }
 
 func (c *endpointCollector) Kinds() []string { return []string{endpointCheck} }
+
+// probeHostResolver answers refuseResolved's lookups when a module names no
+// resolver. Tests replace it so that no test name reaches the host's
+// resolver.
+var probeHostResolver guard.Resolver = net.DefaultResolver
+
+// maxProbeLookup bounds the lookup refuseResolved makes before /probe runs.
+const maxProbeLookup = 3 * time.Second
+
+// refuseResolved resolves host (through resolver when set) so /probe can
+// answer 400 when the name leads to an address the module refuses, as
+// guard.CheckHost does. A failed lookup is not a refusal: the check runs
+// and reports the DNS failure, and the dialer enforces the policy on
+// whatever it connects to (DNS rebinding).
+func refuseResolved(pol *guard.Policy, host, resolver string, timeout time.Duration) error {
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	if ip, err := netip.ParseAddr(host); err == nil {
+		return pol.CheckAddr(ip)
+	}
+	if timeout <= 0 || timeout > maxProbeLookup {
+		timeout = maxProbeLookup
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	var ips []netip.Addr
+	var err error
+	if resolver != "" {
+		ips, err = lookupHost(ctx, host, resolver)
+	} else {
+		ips, err = probeHostResolver.LookupNetIP(ctx, "ip", host)
+	}
+	if err != nil {
+		return nil
+	}
+	for _, ip := range ips {
+		if err := pol.CheckAddr(ip); err != nil {
+			return fmt.Errorf("%q resolves to a refused address: %w", host, err)
+		}
+	}
+	return nil
+}

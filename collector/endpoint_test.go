@@ -9,13 +9,11 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net"
-	"net/netip"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/miekg/dns"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
@@ -23,61 +21,6 @@ import (
 	"github.com/acme-exporter/acme_exporter/internal/testbed"
 	"github.com/acme-exporter/acme_exporter/internal/testcerts"
 )
-
-// dnsZone is an in-process authoritative DNS server (miekg/dns) on
-// loopback, so no test name ever reaches the host's resolver.
-type dnsZone struct {
-	mu      sync.Mutex
-	records map[string][]netip.Addr
-	Addr    string
-}
-
-func startDNS(t testing.TB, records map[string][]string) *dnsZone {
-	t.Helper()
-	z := &dnsZone{records: map[string][]netip.Addr{}}
-	for name, ips := range records {
-		for _, ip := range ips {
-			z.records[dns.Fqdn(name)] = append(z.records[dns.Fqdn(name)], netip.MustParseAddr(ip))
-		}
-	}
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	z.Addr = pc.LocalAddr().String()
-	srv := &dns.Server{PacketConn: pc, Handler: z}
-	started := make(chan struct{})
-	srv.NotifyStartedFunc = func() { close(started) }
-	go func() { _ = srv.ActivateAndServe() }()
-	<-started
-	t.Cleanup(func() { _ = srv.Shutdown() })
-	return z
-}
-
-func (z *dnsZone) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
-	m := new(dns.Msg)
-	m.SetReply(r)
-	m.Authoritative = true
-	q := r.Question[0]
-	z.mu.Lock()
-	ips, ok := z.records[strings.ToLower(q.Name)]
-	z.mu.Unlock()
-	if !ok {
-		m.Rcode = dns.RcodeNameError
-	}
-	for _, ip := range ips {
-		hdr := dns.RR_Header{Name: q.Name, Class: dns.ClassINET, Ttl: 60}
-		switch {
-		case q.Qtype == dns.TypeA && ip.Is4():
-			hdr.Rrtype = dns.TypeA
-			m.Answer = append(m.Answer, &dns.A{Hdr: hdr, A: ip.AsSlice()})
-		case q.Qtype == dns.TypeAAAA && ip.Is6():
-			hdr.Rrtype = dns.TypeAAAA
-			m.Answer = append(m.Answer, &dns.AAAA{Hdr: hdr, AAAA: ip.AsSlice()})
-		}
-	}
-	_ = w.WriteMsg(m)
-}
 
 // tlsFiles writes a certificate file and key for nginx.
 func tlsFiles(t testing.TB, dir, base string, chain []byte, leaf *testcerts.Cert) [2]string {
@@ -197,7 +140,7 @@ func TestEndpointNginx(t *testing.T) {
 	// The renewal writes the new certificate; nginx is not reloaded.
 	testcerts.Write(t, dir, "stale/fullchain.pem", ca.FullChain(renewed), 0o644)
 
-	zone := startDNS(t, map[string][]string{"v6.example.test": {"127.0.0.1", "::1"}})
+	zone := testbed.StartFakeDNS(t, map[string][]string{"v6.example.test": {"127.0.0.1", "::1"}})
 	vars := map[string]string{"DIR": dir, "RESOLVER": zone.Addr, "FULLPIN": spkiPin(t, full.Cert),
 		"INTERPIN": spkiPin(t, ca.Intermediate.Cert), "OTHERPIN": spkiPin(t, other.Root.Cert)}
 	for k, p := range ports {

@@ -28,12 +28,13 @@ func testEnv(t testing.TB, yml string, now time.Time, roots *x509.CertPool) *Env
 		t.Fatalf("config: %v", err)
 	}
 	return &Env{
-		Config:     c,
-		Now:        func() time.Time { return now },
-		Logger:     slog.New(slog.DiscardHandler),
-		Roots:      roots,
-		Inventory:  inventory.New(),
-		Discovered: &inventory.Snapshot{},
+		Config:      c,
+		Now:         func() time.Time { return now },
+		Logger:      slog.New(slog.DiscardHandler),
+		Roots:       roots,
+		Inventory:   inventory.New(),
+		Discovered:  &inventory.Snapshot{},
+		Directories: inventory.NewDirectoryStore(),
 	}
 }
 

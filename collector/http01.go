@@ -10,6 +10,7 @@ import (
 	"crypto/tls"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -22,6 +23,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode"
 
 	"github.com/miekg/dns"
 
@@ -33,7 +35,7 @@ const http01Check = "http01"
 
 var (
 	http01ReachableDesc = Desc(http01Check, "acme_http01_reachable",
-		"1 when GET http://<domain>/.well-known/acme-challenge/<token> answered as the CA needs (the canary byte for byte, or 404 for a random token), following redirects as Let's Encrypt does; ip_family is ipv4, ipv6, or ca (IPv6 first, IPv4 only after a dial error).",
+		"1 when GET http://<domain>/.well-known/acme-challenge/<token> answered as the CA needs (the canary as the CA compares a key authorization: under 128 bytes, trailing whitespace ignored; or 404 for a random token), following redirects as Let's Encrypt does; ip_family is ipv4, ipv6, or ca (IPv6 first, IPv4 only after a dial error).",
 		"domain", "ip_family")
 	http01StatusDesc = Desc(http01Check, "acme_http01_status_code",
 		"HTTP status of the last response in the redirect chain; absent when no response came.",
@@ -53,9 +55,11 @@ var (
 )
 
 // Limits taken from Let's Encrypt's validator (acme-facts.md section 4).
+// Boulder reads at most http01MaxBody bytes of a challenge response and
+// fails when it got that many, so a body of 128 bytes or more never passes.
 const (
 	http01MaxRedirects = 10
-	http01MaxBody      = 4096
+	http01MaxBody      = 128
 	http01MaxPath      = 2000
 	http01DialTimeout  = 10 * time.Second
 	maxCanaryFile      = 4096
@@ -221,6 +225,7 @@ type fetchResult struct {
 	redirects int
 	reason    string
 	dialErr   bool // the first connection failed to dial (CA falls back)
+	crossed   bool // a redirect led to another host
 }
 
 func (s http01Spec) check(ctx context.Context, emit Emit) error {
@@ -235,20 +240,26 @@ func (s http01Spec) check(ctx context.Context, emit Emit) error {
 	emit(Gauge(http01CanaryDesc, Bool(s.canary != ""), s.domain))
 	results := map[string]fetchResult{}
 	if v6.IsValid() {
-		results["ipv6"] = s.fetch(ctx, token, expect, v6)
+		results["ipv6"] = s.fetch(ctx, token, expect, v6, false)
 	}
 	if v4.IsValid() {
-		results["ipv4"] = s.fetch(ctx, token, expect, v4)
+		results["ipv4"] = s.fetch(ctx, token, expect, v4, false)
 	}
 	// The CA's own order: IPv6 first, IPv4 only after a dial error.
+	caFirst := v6
 	if r, ok := results["ipv6"]; ok {
-		if r4, ok4 := results["ipv4"]; r.dialErr && ok4 {
-			results["ca"] = r4
-		} else {
-			results["ca"] = r
+		if _, ok4 := results["ipv4"]; r.dialErr && ok4 {
+			caFirst = v4
 		}
 	} else {
-		results["ca"] = results["ipv4"]
+		caFirst = v4
+	}
+	results["ca"] = results[familyOf(caFirst)]
+	if results["ca"].crossed {
+		// A redirect to another host: the CA resolves that host afresh
+		// and prefers its IPv6 address whatever family the first hop
+		// used, so walk the chain again as the CA does.
+		results["ca"] = s.fetch(ctx, token, expect, caFirst, true)
 	}
 	for _, fam := range []string{"ipv4", "ipv6", "ca"} {
 		r, ok := results[fam]
@@ -275,13 +286,23 @@ func (s http01Spec) token() (string, []byte, error) {
 		return base64.RawURLEncoding.EncodeToString(b), nil, nil
 	}
 	if s.canaryContent != nil {
-		return s.canary, s.canaryContent, nil
+		return s.canary, s.canaryContent, checkCanarySize(s.canaryContent)
 	}
 	data, err := readLimited(s.canaryFile, maxCanaryFile)
 	if err != nil {
 		return "", nil, Fail("canary_unreadable", err)
 	}
-	return s.canary, data, nil
+	return s.canary, data, checkCanarySize(data)
+}
+
+// checkCanarySize refuses a canary the CA's reader could never accept
+// whole: a served body of http01MaxBody bytes or more fails validation, so
+// the check would only ever report body_too_large.
+func checkCanarySize(b []byte) error {
+	if len(b) >= http01MaxBody {
+		return Fail("canary_too_large", fmt.Errorf("canary is %d bytes; the CA fails challenge responses of %d bytes or more (a key authorization is 87)", len(b), http01MaxBody))
+	}
+	return nil
 }
 
 // firstAddrs returns the first AAAA and the first A address, as the CA
@@ -307,8 +328,18 @@ func (s http01Spec) firstAddrs(ctx context.Context) (v6, v4 netip.Addr, err erro
 	return v6, v4, nil
 }
 
-// fetch walks the redirect chain starting at first, staying in its family.
-func (s http01Spec) fetch(ctx context.Context, token string, expect []byte, first netip.Addr) fetchResult {
+func familyOf(ip netip.Addr) string {
+	if ip.Is6() {
+		return "ipv6"
+	}
+	return "ipv4"
+}
+
+// fetch walks the redirect chain starting at first. A family walk (ca
+// false) stays in first's family on redirects to other hosts; the CA's
+// walk (ca true) takes the other host's IPv6 address when it has one, else
+// its IPv4 address, with no fallback after the first request.
+func (s http01Spec) fetch(ctx context.Context, token string, expect []byte, first netip.Addr, ca bool) fetchResult {
 	var r fetchResult
 	u := &url.URL{Scheme: "http", Host: s.domain, Path: "/.well-known/acme-challenge/" + token}
 	visited := map[string]bool{}
@@ -322,7 +353,7 @@ func (s http01Spec) fetch(ctx context.Context, token string, expect []byte, firs
 	}
 	for hop := 0; ; hop++ {
 		visited[u.String()] = true
-		addr, reason := s.hopAddr(ctx, u, first, hop)
+		addr, reason := s.hopAddr(ctx, u, first, hop, ca)
 		if reason != "" {
 			return fail(reason)
 		}
@@ -341,7 +372,8 @@ func (s http01Spec) fetch(ctx context.Context, token string, expect []byte, firs
 			}
 			return fail("http_error")
 		}
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, http01MaxBody+1))
+		// Read as the CA reads: at most http01MaxBody bytes.
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, http01MaxBody))
 		_ = resp.Body.Close()
 		r.status = resp.StatusCode
 		switch resp.StatusCode {
@@ -369,13 +401,21 @@ func (s http01Spec) fetch(ctx context.Context, token string, expect []byte, firs
 			if !strings.HasSuffix(loc.Path, "/"+token) {
 				away = true
 			}
+			if h := strings.TrimSuffix(strings.ToLower(loc.Hostname()), "."); h != s.domain {
+				r.crossed = true
+			}
 			u = loc
 			continue
 		case http.StatusSeeOther:
 			return fail("redirect_status_rejected")
 		case http.StatusOK:
 			if expect != nil {
-				if len(body) <= http01MaxBody && bytes.Equal(body, expect) {
+				// The CA fails a body of http01MaxBody bytes or more,
+				// then ignores trailing whitespace.
+				if len(body) >= http01MaxBody {
+					return fail("body_too_large")
+				}
+				if bytes.Equal(bytes.TrimRightFunc(body, unicode.IsSpace), bytes.TrimRightFunc(expect, unicode.IsSpace)) {
 					r.ok = true
 					return r
 				}
@@ -405,7 +445,7 @@ func (s http01Spec) fetch(ctx context.Context, token string, expect []byte, firs
 // hopAddr picks the address to dial for u: the first address of the
 // family for the domain itself, else a lookup of the redirect's host in
 // the same family (through the configured resolver).
-func (s http01Spec) hopAddr(ctx context.Context, u *url.URL, first netip.Addr, hop int) (netip.AddrPort, string) {
+func (s http01Spec) hopAddr(ctx context.Context, u *url.URL, first netip.Addr, hop int, ca bool) (netip.AddrPort, string) {
 	port := s.port
 	if u.Scheme == "https" {
 		port = s.tlsPort
@@ -415,7 +455,10 @@ func (s http01Spec) hopAddr(ctx context.Context, u *url.URL, first netip.Addr, h
 		return netip.AddrPortFrom(first, uint16(port)), ""
 	}
 	if ip, err := netip.ParseAddr(host); err == nil {
-		if ip.Is4() != first.Is4() {
+		if err := s.policy.CheckAddr(ip); err != nil {
+			return netip.AddrPort{}, "refused_by_policy"
+		}
+		if !ca && ip.Is4() != first.Is4() {
 			return netip.AddrPort{}, "redirect_other_family"
 		}
 		return netip.AddrPortFrom(ip, uint16(port)), ""
@@ -430,13 +473,17 @@ func (s http01Spec) hopAddr(ctx context.Context, u *url.URL, first netip.Addr, h
 	}
 	var ips []netip.Addr
 	var err error
-	if s.resolver != "" {
+	switch {
+	case ca:
+		// lookupHost lists IPv6 first, as the CA prefers.
+		ips, err = lookupHost(ctx, host, s.resolver)
+	case s.resolver != "":
 		qt := dns.TypeA
 		if first.Is6() {
 			qt = dns.TypeAAAA
 		}
 		ips, err = queryAddrs(ctx, s.resolver, host, qt)
-	} else {
+	default:
 		ips, err = lookupHost(ctx, host, "")
 		ips = slices.DeleteFunc(ips, func(ip netip.Addr) bool { return ip.Is4() != first.Is4() })
 	}
@@ -517,6 +564,9 @@ func (c *http01Collector) ProbeTargets(env *Env, m *config.Module, target string
 	set, err := config.DecodeHTTP01Settings(&m.Settings)
 	if err != nil {
 		return nil, Refuse("module settings: %v", err)
+	}
+	if err := refuseResolved(pol, d, set.Resolver, m.Timeout.D()); err != nil {
+		return nil, Refuse("%v", err)
 	}
 	s := http01Spec{domain: d, mode: "proxy", resolver: set.Resolver, port: set.Port, tlsPort: set.HTTPSPort,
 		timeout: m.Timeout.D(), policy: pol}

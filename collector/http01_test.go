@@ -93,7 +93,7 @@ func TestHTTP01Nginx(t *testing.T) {
 		fmt.Sprintf("127.0.0.1:%d", p80v4))
 
 	both := []string{"127.0.0.1", "::1"}
-	zone := startDNS(t, map[string][]string{
+	zone := testbed.StartFakeDNS(t, map[string][]string{
 		"healthy.example.test": both, "auth.example.test": both, "login.example.test": both,
 		"port8443.example.test": both, "https.example.test": both, "closed.example.test": both,
 		"v6broken.example.test": both, "v4only.example.test": {"127.0.0.1"},

@@ -53,6 +53,12 @@ type DNS01Domain struct {
 	// CAAIdentities are the CA's issuer domains for CAA evaluation;
 	// default dns01_defaults.caa_identities, else letsencrypt.org.
 	CAAIdentities []string `yaml:"caa_identities"`
+	// Directory is the ACME directory URL the domain's certificate is
+	// ordered from. When set, the directory family checks it and CAA is
+	// evaluated against the CAA identities its meta.caaIdentities lists
+	// (letsencrypt.org for Let's Encrypt), falling back to caa_identities
+	// until the directory has been fetched or when it lists none.
+	Directory string `yaml:"directory"`
 	// AccountURI is the ACME account URL, checked against CAA accounturi.
 	AccountURI string `yaml:"accounturi"`
 	// CAA turns the CAA check of this domain off when false.
@@ -191,6 +197,11 @@ func (d *DNS01) validate(v *Validator) {
 		}
 		if len(e.CAAIdentities) == 0 {
 			e.CAAIdentities = []string{"letsencrypt.org"}
+		}
+		if e.Directory != "" {
+			if err := checkHTTPSURL(e.Directory); err != nil {
+				v.Errorf(p.Add("directory"), "%v", err)
+			}
 		}
 		if e.AccountURI != "" && !strings.HasPrefix(e.AccountURI, "https://") {
 			v.Errorf(p.Add("accounturi"), "must be an https:// account URL")

@@ -17,8 +17,13 @@ import (
 //
 //	v4: certificates/<name>.{crt,issuer.crt,key,json}; archives/<unix>.<name>.crt;
 //	    accounts/<CA host[_port]>/<email>/{account.json,keys/<email>.key}
-//	v5: certificates/<certID>.{crt,issuer.crt,key,json};
-//	    accounts/<CA host with : and / as _>/<accountID>/{account.json,<accountID>.key}
+//	v5: certificates/<sanitized certID>.{crt,issuer.crt,key,json} (the .json
+//	    holds the certID itself, e.g. "*.example.test" for _.example.test.crt);
+//	    archives/certificates/<stem>_<unix>.zip (revoked or dropped
+//	    certificates, zipped: not read here);
+//	    accounts/<CA host with : and / as _>/<accountID>/{account.json,<accountID>.key},
+//	    account.json {"id","email","keyType","server","registration":{...,"accountURL"}}
+//	(as lego v5.6.0 writes them: discovery/testdata/lego-v5).
 
 // knownDirectories maps lego's server directory names (host only) back to
 // directory URLs for the CAs whose directory path is well known.
@@ -125,11 +130,15 @@ func (r *Root) legoAccounts() {
 				var aj struct {
 					Server       string `json:"server"` // v5
 					Registration struct {
-						URI string `json:"uri"`
+						URI        string `json:"uri"`        // v4: {"body": {...}, "uri": ...}
+						AccountURL string `json:"accountURL"` // v5: the account object itself
 					} `json:"registration"`
 				}
 				if json.Unmarshal(b, &aj) == nil {
 					acc.ID = aj.Registration.URI
+					if acc.ID == "" {
+						acc.ID = aj.Registration.AccountURL
+					}
 					if aj.Server != "" {
 						acc.Directory = aj.Server
 					}

@@ -35,6 +35,8 @@ type Exporter struct {
 	Logger    *slog.Logger
 	Now       func() time.Time
 	Inventory *inventory.Inventory
+	// Directories is shared by the directory family (writer) and CAA/ARI.
+	Directories *inventory.DirectoryStore
 	// Augment, when set, merges discovered checks into the config.
 	Augment Augmenter
 	// Discovered, when set, returns discovery's latest snapshot.
@@ -63,15 +65,16 @@ func New(cfg *config.SafeConfig, reg *prometheus.Registry, logger *slog.Logger, 
 		return nil, fmt.Errorf("config not loaded")
 	}
 	e := &Exporter{
-		Config:    cfg,
-		Logger:    logger,
-		Now:       now,
-		Inventory: inventory.New(),
-		Registry:  reg,
-		families:  collector.Families(logger),
-		sched:     collector.NewScheduler(c.Global.Concurrency, now, logger),
-		probes:    collector.NewScheduler(c.Global.Concurrency, now, logger),
-		probeSem:  make(chan struct{}, c.Global.ProbeConcurrency),
+		Config:      cfg,
+		Logger:      logger,
+		Now:         now,
+		Inventory:   inventory.New(),
+		Directories: inventory.NewDirectoryStore(),
+		Registry:    reg,
+		families:    collector.Families(logger),
+		sched:       collector.NewScheduler(c.Global.Concurrency, now, logger),
+		probes:      collector.NewScheduler(c.Global.Concurrency, now, logger),
+		probeSem:    make(chan struct{}, c.Global.ProbeConcurrency),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "acme_exporter_probe_refused_total",
 			Help: "/probe requests answered 400 or 503, by reason (unknown_module, target_refused, bad_request, busy).",
@@ -118,7 +121,8 @@ func (e *Exporter) Env() *collector.Env {
 			snap = s
 		}
 	}
-	return &collector.Env{Config: c, Now: e.Now, Logger: e.Logger, Roots: roots, Inventory: e.Inventory, Discovered: snap}
+	return &collector.Env{Config: c, Now: e.Now, Logger: e.Logger, Roots: roots, Inventory: e.Inventory, Discovered: snap,
+		Directories: e.Directories}
 }
 
 // deadline is when a scrape must have its answer: Prometheus's timeout

@@ -1,0 +1,74 @@
+// Copyright 2026 The acme_exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package testbed
+
+import (
+	"net"
+	"net/netip"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/miekg/dns"
+)
+
+// FakeDNS is an in-process DNS server on loopback (miekg/dns), a fake named
+// as one: it answers A and AAAA from a fixed table and NXDOMAIN otherwise.
+// Checks point their resolver setting at it, so no test name ever reaches
+// the host's resolver.
+type FakeDNS struct {
+	Addr    string // ip:port of the UDP listener
+	mu      sync.Mutex
+	records map[string][]netip.Addr
+}
+
+// StartFakeDNS serves records (name → addresses) until the test ends.
+func StartFakeDNS(t testing.TB, records map[string][]string) *FakeDNS {
+	t.Helper()
+	z := &FakeDNS{records: map[string][]netip.Addr{}}
+	for name, ips := range records {
+		for _, ip := range ips {
+			z.records[dns.Fqdn(strings.ToLower(name))] = append(z.records[dns.Fqdn(strings.ToLower(name))], netip.MustParseAddr(ip))
+		}
+	}
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	z.Addr = pc.LocalAddr().String()
+	srv := &dns.Server{PacketConn: pc, Handler: z}
+	var once sync.Once
+	started := make(chan struct{})
+	srv.NotifyStartedFunc = func() { once.Do(func() { close(started) }) }
+	go func() { _ = srv.ActivateAndServe() }()
+	<-started
+	t.Cleanup(func() { _ = srv.Shutdown() })
+	return z
+}
+
+// ServeDNS implements dns.Handler.
+func (z *FakeDNS) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
+	m := new(dns.Msg)
+	m.SetReply(r)
+	m.Authoritative = true
+	q := r.Question[0]
+	z.mu.Lock()
+	ips, ok := z.records[strings.ToLower(q.Name)]
+	z.mu.Unlock()
+	if !ok {
+		m.Rcode = dns.RcodeNameError
+	}
+	for _, ip := range ips {
+		hdr := dns.RR_Header{Name: q.Name, Class: dns.ClassINET, Ttl: 60}
+		switch {
+		case q.Qtype == dns.TypeA && ip.Is4():
+			hdr.Rrtype = dns.TypeA
+			m.Answer = append(m.Answer, &dns.A{Hdr: hdr, A: ip.AsSlice()})
+		case q.Qtype == dns.TypeAAAA && ip.Is6():
+			hdr.Rrtype = dns.TypeAAAA
+			m.Answer = append(m.Answer, &dns.AAAA{Hdr: hdr, AAAA: ip.AsSlice()})
+		}
+	}
+	_ = w.WriteMsg(m)
+}
