@@ -11,6 +11,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -25,7 +26,8 @@ import (
 // Account keys of the bed (root cause 1). Each is a real Pebble account
 // that lego registered while obtaining a certificate with its own --path:
 // "fresh" stays registered and is checked all along; "deact" is
-// deactivated by the account-deactivated scenario.
+// deactivated by the account-deactivated scenario; "svc" belongs to the
+// service user of the account-key-unreadable scenario.
 type acmeAccount struct {
 	email, path, key string
 }
@@ -98,4 +100,42 @@ func (b *bed) deactivate(ctx context.Context, a *acmeAccount) error {
 	c := &acme.Client{Key: key, DirectoryURL: b.pebbleDir, HTTPClient: &http.Client{Timeout: 10 * time.Second,
 		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}}
 	return c.DeactivateReg(ctx)
+}
+
+// serviceUser is the ACME client's user in the account-key scenario.
+const serviceUser = 65534
+
+// handToServiceUser gives the account's whole lego directory to the
+// service user, key mode 0600: the client runs as that user.
+func (b *bed) handToServiceUser(a *acmeAccount) {
+	err := filepath.WalkDir(a.path, func(p string, _ fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(p, serviceUser, serviceUser)
+	})
+	if err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// startAccountsExporter starts a second exporter for the service user's
+// account key. Whether the service user can read the key is computed for
+// run_as, but the exporter must read the key itself to parse it, and the
+// main exporter has CAP_DAC_READ_SEARCH dropped (so that file-unreadable
+// can fire); this one keeps its capabilities, as docs/checks/account.md
+// recommends. It checks nothing else: every network default is off.
+func (b *bed) startAccountsExporter() {
+	t := b.t
+	conf := fmt.Sprintf("discovery:\n  enabled: false\nclock:\n  servers: []\nacme_directories:\n  default: \"\"\n"+
+		"accounts:\n  check_registration: false\n  keys:\n    - path: %s\n      client: lego\n      run_as: \"%d:%d\"\n      storage_dir: %s\n",
+		b.acctSvc.key, serviceUser, serviceUser, b.acctSvc.path)
+	path := filepath.Join(b.dir, "acme_exporter_accounts.yml")
+	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.acctExporterAddr = fmt.Sprintf("127.0.0.1:%d", testbed.FreePort(t, "127.0.0.1"))
+	p := testbed.Start(t, b.dir, "acme_exporter-accounts", []string{b.exporterBin, "--config.file=" + path,
+		"--web.listen-address=" + b.acctExporterAddr}, "ACME_EXPORTER_OFFLINE=1")
+	testbed.WaitHTTP(t, "http://"+b.acctExporterAddr+"/-/ready", p)
 }

@@ -98,8 +98,12 @@ type bed struct {
 	// accounts are the account keys in the exporter's config (confMu).
 	accounts             []*acmeAccount
 	acctFresh, acctDeact *acmeAccount
-	confMu               sync.Mutex
-	ntpAddr              string // where the exporter's NTP server name is dialled
+	// acctSvc belongs to the service user (uid 65534); a second exporter,
+	// which keeps its capabilities, checks it (acctExporterAddr).
+	acctSvc          *acmeAccount
+	acctExporterAddr string
+	confMu           sync.Mutex
+	ntpAddr          string // where the exporter's NTP server name is dialled
 
 	httpAuth    atomic.Bool // basic auth on the http01-auth domain
 	nginxMu     sync.Mutex  // one writeNginx+reload at a time

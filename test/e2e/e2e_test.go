@@ -115,6 +115,8 @@ func TestEndToEnd(t *testing.T) {
 	}
 	b.acctFresh = b.registerAccount(ctx, "fresh")
 	b.acctDeact = b.registerAccount(ctx, "deact")
+	b.acctSvc = b.registerAccount(ctx, "svc")
+	b.handToServiceUser(b.acctSvc)
 	b.accounts = []*acmeAccount{b.acctFresh}
 	issuedAt := time.Now()
 	// The "stale" lineage's own nginx; the renewal job deploys to it.
@@ -155,12 +157,13 @@ func TestEndToEnd(t *testing.T) {
 	b.ntpAddr = b.ntpGood.Addr
 	b.writeExporterConfig()
 	b.startExporter()
+	b.startAccountsExporter()
 
 	b.sink = testbed.StartPDSink(t)
 	amCfg, amSource := alertmanagerConfig(t, b.root, b.dir, b.sink)
 	b.am = testbed.StartAlertmanager(t, b.dir, amCfg)
 	rules, rulesSource := rulesFile(t, b.root, b.dir)
-	b.prom = testbed.StartPrometheus(t, b.dir, prometheusConfig(rules, strings.TrimPrefix(b.am.URL, "http://"), b.exporterAddr))
+	b.prom = testbed.StartPrometheus(t, b.dir, prometheusConfig(rules, strings.TrimPrefix(b.am.URL, "http://"), b.exporterAddr, b.acctExporterAddr))
 	t.Logf("bed up in %s: rules from %s; Alertmanager from %s; lifetime %s", time.Since(start).Round(time.Second), rulesSource, amSource, b.lifetime)
 	if g, r, err := b.prom.RuleGroups(ctx); err != nil || r == 0 {
 		t.Fatalf("Prometheus loaded %d groups, %d rules (%v)", g, r, err)
@@ -177,6 +180,8 @@ func TestEndToEnd(t *testing.T) {
 			s.Labels["directory"] = b.pebbleDir
 		case "account-deactivated":
 			s.Labels["path"] = b.acctDeact.key
+		case "account-key-unreadable":
+			s.Labels["path"] = b.acctSvc.key
 		}
 	}
 	var (

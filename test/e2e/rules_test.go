@@ -23,6 +23,9 @@ const (
 	scrapeInterval = "2s"
 	evalInterval   = "2s"
 	jobName        = "acme"
+	// jobAccounts scrapes the second exporter (the account-key service-user
+	// scenario); the mixin's selector job=~"acme.*" takes it too.
+	jobAccounts = "acme-accounts"
 )
 
 // rulesFile renders the mixin's alerts into dir with jsonnet, its `for`
@@ -60,7 +63,7 @@ func stderrOf(err error) string {
 	return ""
 }
 
-func prometheusConfig(rules, amAddr, exporterAddr string) string {
+func prometheusConfig(rules, amAddr, exporterAddr, accountsAddr string) string {
 	return fmt.Sprintf(`global:
   scrape_interval: %[1]s
   scrape_timeout: %[1]s
@@ -72,7 +75,9 @@ alerting:
 scrape_configs:
   - job_name: %[6]s
     static_configs: [{targets: [%[5]q]}]
-`, scrapeInterval, evalInterval, rules, amAddr, exporterAddr, jobName)
+  - job_name: %[7]s
+    static_configs: [{targets: [%[8]q]}]
+`, scrapeInterval, evalInterval, rules, amAddr, exporterAddr, jobName, jobAccounts, accountsAddr)
 }
 
 // routingKey is the PagerDuty integration key the bed's receiver reads

@@ -88,8 +88,20 @@ func scenarios() []*scenario {
 		return &scenario{ID: id, Cause: cause, What: what, Pending: why}
 	}
 	list := []*scenario{
-		pending("account-key-unreadable", "1", "account key made unreadable for the service user",
-			"needs a service user other than the exporter: the key must be readable by it but not by group or others (that is AcmeAccountKeyInsecure), and the exporter must still read it to parse it, which takes CAP_DAC_READ_SEARCH; the bed drops that capability so that file-unreadable can fire. Needs a second exporter instance that keeps it"),
+		{
+			ID: "account-key-unreadable", Cause: "1",
+			What: "the service user's account key rewritten as root (owner root, mode 0600), as a client run " +
+				"with sudo leaves it; checked by a second exporter that keeps its capabilities",
+			Labels:  map[string]string{}, // filled at run time: the key path
+			Alerts:  []string{"AcmeAccountKeyUnusable"},
+			Timeout: 2 * time.Minute,
+			Inject: func(ctx context.Context, b *bed) (time.Time, error) {
+				return time.Now(), os.Chown(b.acctSvc.key, 0, 0)
+			},
+			Revert: func(ctx context.Context, b *bed) error {
+				return os.Chown(b.acctSvc.key, serviceUser, serviceUser)
+			},
+		},
 		{
 			ID: "account-deactivated", Cause: "1",
 			What: "account deactivated in Pebble (RFC 8555 §7.3.6, with its key), lookup on. The exporter looks a " +
