@@ -160,8 +160,10 @@ func checkCAA(ctx context.Context, s caaSpec, emit Emit) error {
 	}
 	set, relevant, err := lookupCAA(ctx, res, s.domain)
 	if err != nil {
+		// No verdict: the CA asks its own resolvers, so a lookup that fails
+		// from here says nothing about issuance. It must not page as "CAA
+		// forbids"; the check's failure (caa_lookup_failed) is the signal.
 		for _, id := range ids {
-			emit(Gauge(caaAllowedDesc, 0, s.domain, id))
 			emit(Gauge(caaInfoDesc, 1, s.domain, id, "lookup_failed", ""))
 		}
 		return Fail("caa_lookup_failed", err)

@@ -11,6 +11,7 @@ import (
 	"github.com/miekg/dns"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/acme-exporter/acme_exporter/internal/testbed"
 	"github.com/acme-exporter/acme_exporter/internal/testcerts"
 	"github.com/acme-exporter/acme_exporter/inventory"
 )
@@ -145,4 +146,21 @@ func FuzzParseCAAValue(f *testing.F) {
 		_ = evaluateCAA([]*dns.CAA{rr}, "letsencrypt.org", true, nil, "dns-01")
 		_ = fmt.Sprint(v.issuer)
 	})
+}
+
+// A CAA lookup that fails from the exporter gives no verdict (the CA asks
+// its own resolvers): no issuance_allowed series that could page as "CAA
+// forbids", a lookup_failed detail and the check's failure instead.
+func TestCAALookupFailureGivesNoVerdict(t *testing.T) {
+	closed := testbed.FreeUDPPort(t, "127.0.0.1") // nothing listens: the query is refused
+	yml := fmt.Sprintf("dns01:\n  - domain: broken.example.test\n    resolver: 127.0.0.1:%d\n    query_timeout: 500ms\n", closed)
+	env := testEnv(t, yml, testcerts.Epoch, nil)
+	h := newHarness(env, map[string]Collector{caaCheck: &caaCollector{}})
+	if n := testutil.CollectAndCount(h, "acme_dns_caa_issuance_allowed"); n != 0 {
+		t.Fatalf("%d issuance_allowed series after a failed lookup, want none", n)
+	}
+	compare(t, h, `
+acme_dns_caa_info{domain="broken.example.test",issuer="letsencrypt.org",reason="lookup_failed",relevant_name=""} 1
+acme_probe_failure_info{check="caa",reason="caa_lookup_failed",target="broken.example.test"} 1
+`, "acme_dns_caa_info", "acme_probe_failure_info")
 }

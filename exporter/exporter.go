@@ -182,7 +182,9 @@ func (e *Exporter) MetricsHandler(extra prometheus.Gatherer, maxRequests int) ht
 		var out io.Writer = w
 		if acceptsGzip(r) {
 			w.Header().Set("Content-Encoding", "gzip")
-			gz := gzip.NewWriter(w)
+			// BestSpeed: 80,000 lines compress in a fraction of the time
+			// the default level takes, for a few percent more bytes.
+			gz, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
 			defer gz.Close()
 			out = gz
 		}
