@@ -484,6 +484,8 @@ func (b *bed) writeExporterConfig() {
 	sb.WriteString(b.dns.exporterConfig())
 	sb.WriteString(b.http01Config())
 	sb.WriteString(b.accountsConfig())
+	sb.WriteString(rateLimitsConfig())
+	sb.WriteString(b.clientLogConfig())
 	sb.WriteString("certificate_files:\n")
 	for _, l := range b.lineages {
 		fmt.Fprintf(&sb, "  - path: %s\n    name: %s\n    client: %s\n", l.Watched, l.Name, l.Client)
@@ -491,6 +493,7 @@ func (b *bed) writeExporterConfig() {
 			fmt.Fprintf(&sb, "    key_file: %s\n", l.KeyPath)
 		}
 	}
+	sb.WriteString(b.historyConfig())
 	sb.WriteString("endpoints:\n")
 	for _, l := range b.lineages {
 		if l.Endpoint {

@@ -155,6 +155,13 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.ntpAddr = b.ntpGood.Addr
+	// The client log the exporter tails, empty until client-ratelimited.
+	if err := os.MkdirAll(filepath.Dir(b.clientLog()), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(b.clientLog(), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	b.writeExporterConfig()
 	b.startExporter()
 	b.startAccountsExporter()
@@ -182,6 +189,8 @@ func TestEndToEnd(t *testing.T) {
 			s.Labels["path"] = b.acctDeact.key
 		case "account-key-unreadable":
 			s.Labels["path"] = b.acctSvc.key
+		case "client-ratelimited":
+			s.Labels["log"] = b.clientLog()
 		}
 	}
 	var (

@@ -63,6 +63,7 @@ var bedLineages = []struct {
 	{"renewal-stop", "lego", false, false},
 	{"revoked", "certbot", false, false},
 	{"stale", "certbot", true, true},
+	{"dup-limit", "certbot", false, false},
 }
 
 // baselineNames must never alert: they renew on schedule all along.
@@ -84,9 +85,6 @@ func name(n string) map[string]string { return map[string]string{"name": n} }
 const ntpName = "ntp.e2e.example.test"
 
 func scenarios() []*scenario {
-	pending := func(id, cause, what, why string) *scenario {
-		return &scenario{ID: id, Cause: cause, What: what, Pending: why}
-	}
 	list := []*scenario{
 		{
 			ID: "account-key-unreadable", Cause: "1",
@@ -175,10 +173,43 @@ func scenarios() []*scenario {
 				return b.nginxTaker.stop(ctx)
 			},
 		},
-		pending("duplicate-limit", "4", "duplicate-certificate limit approached by forced renewals",
-			"rate_limits.cas[].window must be at least 1h (config validation), so the forced renewals would keep the alert firing for an hour after the revert; needs a test-only shorter window"),
-		pending("client-ratelimited", "4", "rateLimited in the client log",
-			"Pebble v2.10.3 never answers rateLimited, so no real client writes it to its log; writing the line by hand would only repeat the client_log parser tests"),
+		{
+			ID: "duplicate-limit", Cause: "4",
+			What: "one name set renewed with certbot renew --force-renewal until 4 of its certificates fall in the " +
+				"bed CA's 2 min window (duplicate_certificates: 5; the mixin warns at 0.8); certbot's archive/ is " +
+				"configured as history files. Revert: no more forced renewals, the window passes",
+			Labels:  map[string]string{"ca": bedCA, "registered_domain": "example.test"},
+			Alerts:  []string{"AcmeDuplicateCertificateLimitNear"},
+			Timeout: 2 * time.Minute,
+			Inject: func(ctx context.Context, b *bed) (time.Time, error) {
+				l := b.lineage("dup-limit")
+				// Paused, not under renewMu: the other lineages keep
+				// renewing (certbot runs are serialised by runClient).
+				l.setPaused(true)
+				for range dupForced {
+					if err := b.renewForced(ctx, l); err != nil {
+						return time.Time{}, err
+					}
+				}
+				return time.Now(), nil
+			},
+			Revert: func(ctx context.Context, b *bed) error {
+				b.lineage("dup-limit").setPaused(false)
+				return nil
+			},
+		},
+		{
+			ID: "client-ratelimited", Cause: "4", Labels: map[string]string{}, // filled at run time: the log path
+			What: "a certbot log entry with a urn:ietf:params:acme:error:rateLimited problem appended to the log the " +
+				"exporter tails (Pebble has no rate limiting, so no real client writes one). Revert: nothing more " +
+				"appended; clientErrorsWindow (1m on the bed) passes",
+			Alerts:  []string{"AcmeClientRateLimited"},
+			Timeout: 2 * time.Minute,
+			Inject: func(ctx context.Context, b *bed) (time.Time, error) {
+				return time.Now(), b.appendRateLimited(time.Now())
+			},
+			Revert: func(ctx context.Context, b *bed) error { return nil },
+		},
 		{
 			ID: "ntp-skewed", Cause: "5",
 			What:    "the exporter's NTP server pointed at a chrony whose clock runs 90 s behind (libfaketime), config reloaded",
@@ -397,6 +428,67 @@ func injectRevoked(ctx context.Context, b *bed) (time.Time, error) {
 		return time.Time{}, err
 	}
 	return time.Now(), relink(l.KeyPath, b.livePath(l, "privkey.pem"))
+}
+
+// The bed's CA in rate_limits: Pebble's intermediates ("Pebble
+// Intermediate CA <hex>") with a duplicate limit of 5 over a 2 min window,
+// so the duplicate-limit scenario's forced renewals leave the window
+// within the suite's time.
+const (
+	bedCA       = "pebble"
+	bedCAWindow = 2 * time.Minute
+	bedCADupMax = 5
+	// dupForced renewals put at least 4 certificates of the name set in
+	// the window: 4/5 reaches the mixin's 0.8.
+	dupForced = 4
+)
+
+// rateLimitsConfig is the exporter's rate_limits section.
+func rateLimitsConfig() string {
+	return fmt.Sprintf("rate_limits:\n  cas:\n    - name: %s\n      issuers: [\"Pebble Intermediate CA *\"]\n"+
+		"      window: %dm\n      limits:\n        duplicate_certificates: %d\n", bedCA, int(bedCAWindow.Minutes()), bedCADupMax)
+}
+
+// historyConfig: certbot's archive/ of the duplicate-limit lineage as
+// history files (rate-limit accounting only, no lifecycle series).
+func (b *bed) historyConfig() string {
+	l := b.lineage("dup-limit")
+	return fmt.Sprintf("  - path: %s\n    client: certbot\n    history: true\n",
+		filepath.Join(b.dir, "certbot", "config", "archive", l.Name, "cert*.pem"))
+}
+
+// clientLog is the certbot log the exporter tails (client_logs).
+func (b *bed) clientLog() string { return filepath.Join(b.dir, "clientlog", "letsencrypt.log") }
+
+func (b *bed) clientLogConfig() string {
+	return fmt.Sprintf("client_logs:\n  files:\n    - path: %s\n      format: certbot\n", b.clientLog())
+}
+
+// appendRateLimited appends what certbot logs when the CA refuses an order
+// with rateLimited: the response, its problem document, then the abnormal
+// exit (the shape of internal/acmelog/testdata/synthetic-certbot.log).
+func (b *bed) appendRateLimited(now time.Time) error {
+	ts := func(d time.Duration) string {
+		t := now.Add(d).UTC()
+		return fmt.Sprintf("%s,%03d", t.Format(time.DateTime), t.Nanosecond()/1e6)
+	}
+	retry := now.Add(bedCAWindow).UTC().Format("2006-01-02 15:04:05 UTC")
+	entry := ts(0) + ":DEBUG:acme.client:Received response:\nHTTP 429\nContent-Type: application/problem+json\n" +
+		"Retry-After: 120\n\n{\n  \"type\": \"urn:ietf:params:acme:error:rateLimited\",\n" +
+		"  \"detail\": \"too many certificates (5) already issued for this exact set of identifiers in the last 2m0s, retry after " +
+		retry + "\",\n  \"status\": 429\n}\n" +
+		ts(time.Millisecond) + ":DEBUG:certbot._internal.log:Exiting abnormally:\n" +
+		"acme.messages.Error: urn:ietf:params:acme:error:rateLimited :: There were too many requests of a given type :: " +
+		"too many certificates (5) already issued for this exact set of identifiers\n"
+	f, err := os.OpenFile(b.clientLog(), os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(entry); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func (b *bed) lineage(name string) *lineage {
