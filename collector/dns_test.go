@@ -5,12 +5,10 @@ package collector
 
 import (
 	"fmt"
-	"net"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/miekg/dns"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
@@ -97,48 +95,11 @@ func startDNSBed(t *testing.T) *dnsBed {
 	})
 	s := testbed.StartKnot(t, "127.0.0.3", []testbed.KnotZone{{Name: "example.test.", Primary: p.Addr}})
 	b := &dnsBed{primary: p, secondary: s, parent: par}
-	b.resolver = stubResolver(t, map[string]string{
+	b.resolver = testbed.StartStubResolver(t, map[string]string{
 		"test.": par.Addr, "caa.test.": par.Addr, "example.test.": p.Addr, "auth.test.": p.Addr,
 	})
 	b.waitSerial(t, s, "2026112601")
 	return b
-}
-
-// stubResolver is an in-process fake recursive resolver: it forwards each
-// question to the server of the longest zone in routes that contains it
-// and returns that server's answer with RA set.
-func stubResolver(t *testing.T, routes map[string]string) string {
-	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	up := &dns.Client{Timeout: 2 * time.Second}
-	h := dns.HandlerFunc(func(w dns.ResponseWriter, q *dns.Msg) {
-		best := ""
-		for z := range routes {
-			if len(q.Question) == 1 && dns.IsSubDomain(z, canon(q.Question[0].Name)) && len(z) > len(best) {
-				best = z
-			}
-		}
-		if best == "" {
-			r := new(dns.Msg)
-			r.SetRcode(q, dns.RcodeRefused)
-			_ = w.WriteMsg(r)
-			return
-		}
-		r, _, err := up.Exchange(q, routes[best])
-		if err != nil {
-			r = new(dns.Msg)
-			r.SetRcode(q, dns.RcodeServerFailure)
-		}
-		r.RecursionAvailable = true
-		_ = w.WriteMsg(r)
-	})
-	srv := &dns.Server{PacketConn: pc, Handler: h}
-	go func() { _ = srv.ActivateAndServe() }()
-	t.Cleanup(func() { _ = srv.Shutdown() })
-	return pc.LocalAddr().String()
 }
 
 func (b *dnsBed) waitSerial(t *testing.T, k *testbed.Knot, serial string) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/miekg/dns"
 )
@@ -71,4 +72,43 @@ func (z *FakeDNS) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
 		}
 	}
 	_ = w.WriteMsg(m)
+}
+
+// StartStubResolver starts an in-process fake recursive resolver on
+// loopback: it forwards each question to the server of the longest zone in
+// routes (zone → ip:port) that contains it and returns that answer with RA
+// set; other names are REFUSED. The bed runs no recursor, and checks must
+// never ask the host's. It returns the resolver's ip:port.
+func StartStubResolver(t testing.TB, routes map[string]string) string {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := &dns.Client{Timeout: 2 * time.Second}
+	h := dns.HandlerFunc(func(w dns.ResponseWriter, q *dns.Msg) {
+		best := ""
+		for z := range routes {
+			if len(q.Question) == 1 && dns.IsSubDomain(dns.CanonicalName(z), dns.CanonicalName(q.Question[0].Name)) && len(z) > len(best) {
+				best = z
+			}
+		}
+		if best == "" {
+			r := new(dns.Msg)
+			r.SetRcode(q, dns.RcodeRefused)
+			_ = w.WriteMsg(r)
+			return
+		}
+		r, _, err := up.Exchange(q, routes[best])
+		if err != nil {
+			r = new(dns.Msg)
+			r.SetRcode(q, dns.RcodeServerFailure)
+		}
+		r.RecursionAvailable = true
+		_ = w.WriteMsg(r)
+	})
+	srv := &dns.Server{PacketConn: pc, Handler: h}
+	go func() { _ = srv.ActivateAndServe() }()
+	t.Cleanup(func() { _ = srv.Shutdown() })
+	return pc.LocalAddr().String()
 }

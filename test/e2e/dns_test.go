@@ -6,7 +6,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"net"
 	"os/exec"
 	"strings"
 	"testing"
@@ -85,7 +84,7 @@ func startDNSBed(t *testing.T) *dnsBed {
 		{Name: zoneLag + ".", Primary: d.primary.Addr},
 		{Name: zoneTXT + ".", Primary: d.primary.Addr},
 	})
-	d.resolver = stubResolver(t, map[string]string{
+	d.resolver = testbed.StartStubResolver(t, map[string]string{
 		"test.": d.parent.Addr, zoneLag + ".": d.primary.Addr, zoneTXT + ".": d.primary.Addr, zoneCAA + ".": d.primary.Addr,
 	})
 	for _, z := range []string{zoneLag, zoneTXT} {
@@ -157,43 +156,6 @@ func (d *dnsBed) caughtUp(ctx context.Context, zone string) error {
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
-}
-
-// stubResolver is an in-process FAKE recursive resolver: it forwards each
-// question to the server of the longest zone in routes that contains it
-// and returns that server's answer with RA set; other names are REFUSED.
-func stubResolver(t *testing.T, routes map[string]string) string {
-	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	up := &dns.Client{Timeout: 2 * time.Second}
-	h := dns.HandlerFunc(func(w dns.ResponseWriter, q *dns.Msg) {
-		best := ""
-		for z := range routes {
-			if len(q.Question) == 1 && dns.IsSubDomain(z, dns.CanonicalName(q.Question[0].Name)) && len(z) > len(best) {
-				best = z
-			}
-		}
-		if best == "" {
-			r := new(dns.Msg)
-			r.SetRcode(q, dns.RcodeRefused)
-			_ = w.WriteMsg(r)
-			return
-		}
-		r, _, err := up.Exchange(q, routes[best])
-		if err != nil {
-			r = new(dns.Msg)
-			r.SetRcode(q, dns.RcodeServerFailure)
-		}
-		r.RecursionAvailable = true
-		_ = w.WriteMsg(r)
-	})
-	srv := &dns.Server{PacketConn: pc, Handler: h}
-	go func() { _ = srv.ActivateAndServe() }()
-	t.Cleanup(func() { _ = srv.Shutdown() })
-	return pc.LocalAddr().String()
 }
 
 func dnsScenarios() []*scenario {
