@@ -68,6 +68,8 @@ type certFileCollector struct {
 	mu     sync.Mutex
 	files  map[string]*cachedCert
 	keys   map[string]*cachedKey
+	// listings are the last expansions of the configured paths.
+	listings map[string]*listing
 }
 
 // identity says whether a file changed without reading it.
@@ -113,34 +115,33 @@ type certFileSpec struct {
 func (c *certFileCollector) Targets(env *Env) ([]Target, error) {
 	var specs []certFileSpec
 	seen := map[string]bool{}
-	siblings := siblingCache{}
+	used := map[string]*listing{}
 	var errs []error
 	for _, f := range env.Config.CertificateFiles {
-		paths := []string{f.Path}
-		if hasMeta(f.Path) {
-			m, err := filepath.Glob(f.Path)
-			if err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			paths = m
+		l := c.listing(f.Path, f.KeyFile == "", used)
+		if l.err != nil {
+			errs = append(errs, l.err)
+			continue
 		}
-		for _, p := range paths {
-			if seen[p] {
+		for _, lf := range l.files {
+			if seen[lf.path] {
 				continue
 			}
-			seen[p] = true
-			s := certFileSpec{path: p, name: f.Name, key: f.KeyFile, client: f.Client,
+			seen[lf.path] = true
+			s := certFileSpec{path: lf.path, name: f.Name, key: f.KeyFile, client: f.Client,
 				history: f.History, minInterval: f.MinInterval.D()}
 			if s.name == "" {
-				s.name = DeriveName(p)
+				s.name = lf.name
 			}
 			if s.key == "" {
-				s.key = siblings.lookup(p)
+				s.key = lf.key
 			}
 			specs = append(specs, s)
 		}
 	}
+	c.mu.Lock()
+	c.listings = used
+	c.mu.Unlock()
 	env.Inventory.Retain(certFileCheck, seen)
 	c.forget(seen)
 	ts := make([]Target, 0, len(specs))
@@ -148,6 +149,26 @@ func (c *certFileCollector) Targets(env *Env) ([]Target, error) {
 		ts = append(ts, c.target(env, s))
 	}
 	return ts, errors.Join(errs...)
+}
+
+// listing expands pattern, reusing the last expansion while the
+// directories it read are unchanged.
+func (c *certFileCollector) listing(pattern string, siblings bool, used map[string]*listing) *listing {
+	k := pattern
+	if siblings {
+		k += "\x00siblings"
+	}
+	if l := used[k]; l != nil {
+		return l
+	}
+	c.mu.Lock()
+	l := c.listings[k]
+	c.mu.Unlock()
+	if l == nil || l.err != nil || !l.fresh() {
+		l = expandPattern(pattern, siblings)
+	}
+	used[k] = l
+	return l
 }
 
 // forget drops cache entries of files no longer configured.

@@ -45,13 +45,15 @@ func benchTree(b *testing.B) (string, *x509.CertPool) {
 }
 
 // BenchmarkScrape10kFiles measures one full scrape (targets, reads or
-// cache hits, metric building, gathering) over 10,000 certificate files.
+// cache hits, metric building, exposition) over 10,000 certificate files.
 // cold: a new collector each time, so every file is read and parsed.
 // warm: the same collector, files unchanged, so only stat calls remain.
+// The text variants stream through WriteText as /metrics does; the
+// gather variants go through client_golang's Registry.Gather, as tests do.
 func BenchmarkScrape10kFiles(b *testing.B) {
 	dir, pool := benchTree(b)
 	env := testEnv(b, "certificate_files:\n  - path: "+dir+"/d*/*.pem\n", time.Now(), pool)
-	scrape := func(c *certFileCollector, s *Scheduler) {
+	gather := func(c *certFileCollector, s *Scheduler) {
 		reg := prometheus.NewRegistry()
 		reg.MustRegister(&familyCollector{sched: s, env: env, families: map[string]Collector{certFileCheck: c}, timeout: time.Minute})
 		mfs, err := reg.Gather()
@@ -62,18 +64,39 @@ func BenchmarkScrape10kFiles(b *testing.B) {
 			b.Fatal("no metrics")
 		}
 	}
-	b.Run("cold", func(b *testing.B) {
-		for i := 0; i < b.N; i++ {
-			scrape(newCertFileCollector(env.Logger), NewScheduler(16, env.Now, env.Logger))
+	text := func(c *certFileCollector, s *Scheduler) {
+		var ms []prometheus.Metric
+		s.CollectBatches(env, map[string]Collector{certFileCheck: c}, time.Now().Add(time.Minute),
+			func(batch []prometheus.Metric) { ms = append(ms, batch...) })
+		var w countingWriter
+		if err := WriteText(&w, ms); err != nil || w == 0 {
+			b.Fatal(err, w)
 		}
-	})
-	b.Run("warm", func(b *testing.B) {
-		c := newCertFileCollector(env.Logger)
-		s := NewScheduler(16, env.Now, env.Logger)
-		scrape(c, s)
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			scrape(c, s)
-		}
-	})
+	}
+	for _, v := range []struct {
+		name   string
+		scrape func(*certFileCollector, *Scheduler)
+	}{{"text", text}, {"gather", gather}} {
+		b.Run("cold-"+v.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				v.scrape(newCertFileCollector(env.Logger), NewScheduler(16, env.Now, env.Logger))
+			}
+		})
+		b.Run("warm-"+v.name, func(b *testing.B) {
+			c := newCertFileCollector(env.Logger)
+			s := NewScheduler(16, env.Now, env.Logger)
+			v.scrape(c, s)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				v.scrape(c, s)
+			}
+		})
+	}
+}
+
+type countingWriter int
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	*w += countingWriter(len(p))
+	return len(p), nil
 }

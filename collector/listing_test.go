@@ -1,0 +1,156 @@
+// Copyright 2026 The acme_exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package collector
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+)
+
+// ageTree sets every directory under root (and root) an hour back, so
+// listings of it are outside the racy window.
+func ageTree(t *testing.T, root string) {
+	t.Helper()
+	old := time.Now().Add(-time.Hour)
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.IsDir() {
+			err = os.Chtimes(p, old, old)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func writeTree(t *testing.T, root string, files ...string) {
+	t.Helper()
+	for _, f := range files {
+		p := filepath.Join(root, f)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestGlobStampedMatchesFilepathGlob(t *testing.T) {
+	root := t.TempDir()
+	writeTree(t, root, "live/a.test/fullchain.pem", "live/a.test/privkey.pem", "live/b.test/fullchain.pem",
+		"live/README", "certs/x.crt", "certs/x.key", "certs/sub/y.crt", "d1/c1.pem", "d2/c2.pem", "weird[/z.pem")
+	if err := os.Symlink(filepath.Join(root, "certs"), filepath.Join(root, "link")); err != nil {
+		t.Fatal(err)
+	}
+	for _, pat := range []string{
+		"live/*/fullchain.pem", "live/*", "*/*.crt", "*/*/*.crt", "d?/*.pem", "d[12]/c*.pem", "link/*.crt",
+		"nothing/*/x", "live/*/missing.pem", "*", `weird\[/*.pem`, "live/[", "[]", "certs/x.crt",
+	} {
+		p := filepath.Join(root, pat)
+		want, wantErr := filepath.Glob(p)
+		got, gotErr := globStamped(p, func(string) {})
+		if (wantErr == nil) != (gotErr == nil) || !slices.Equal(got, want) {
+			t.Errorf("%s: got %v, %v; filepath.Glob gives %v, %v", pat, got, gotErr, want, wantErr)
+		}
+	}
+}
+
+func TestListingReusedUntilADirectoryChanges(t *testing.T) {
+	root := t.TempDir()
+	writeTree(t, root, "live/a.test/fullchain.pem", "live/a.test/privkey.pem", "live/b.test/fullchain.pem")
+	ageTree(t, root)
+	c := newCertFileCollector(nil)
+	pattern := filepath.Join(root, "live/*/fullchain.pem")
+	list := func() *listing {
+		used := map[string]*listing{}
+		l := c.listing(pattern, true, used)
+		c.listings = used
+		return l
+	}
+	names := func(l *listing) (out []string) {
+		for _, f := range l.files {
+			out = append(out, f.name+"|"+filepath.Base(f.key))
+		}
+		return out
+	}
+	first := list()
+	if got, want := names(first), []string{"a.test|privkey.pem", "b.test|."}; !slices.Equal(got, want) {
+		t.Fatalf("first listing %v, want %v", got, want)
+	}
+	if again := list(); again != first {
+		t.Fatal("an unchanged tree was listed again")
+	}
+
+	// Each kind of change is seen at the next scrape.
+	steps := []struct {
+		name  string
+		do    func()
+		names []string
+	}{
+		{"new lineage", func() { writeTree(t, root, "live/c.test/fullchain.pem") },
+			[]string{"a.test|privkey.pem", "b.test|.", "c.test|."}},
+		{"key appears", func() { writeTree(t, root, "live/b.test/privkey.pem") },
+			[]string{"a.test|privkey.pem", "b.test|privkey.pem", "c.test|."}},
+		{"lineage removed", func() {
+			if err := os.RemoveAll(filepath.Join(root, "live/a.test")); err != nil {
+				t.Fatal(err)
+			}
+		}, []string{"b.test|privkey.pem", "c.test|."}},
+		{"renamed", func() {
+			if err := os.Rename(filepath.Join(root, "live/c.test/fullchain.pem"), filepath.Join(root, "live/c.test/old.pem")); err != nil {
+				t.Fatal(err)
+			}
+		}, []string{"b.test|privkey.pem"}},
+	}
+	prev := first
+	for _, st := range steps {
+		ageTree(t, root)
+		st.do()
+		l := list()
+		if l == prev {
+			t.Fatalf("%s: stale listing reused", st.name)
+		}
+		if got := names(l); !slices.Equal(got, st.names) {
+			t.Fatalf("%s: got %v, want %v", st.name, got, st.names)
+		}
+		prev = l
+	}
+}
+
+func TestListingRacyDirectoryReadAgain(t *testing.T) {
+	root := t.TempDir()
+	writeTree(t, root, "d/c.pem")
+	// Modified just now: within the racy window, so not trusted yet.
+	c := newCertFileCollector(nil)
+	pattern := filepath.Join(root, "d/*.pem")
+	used := map[string]*listing{}
+	first := c.listing(pattern, false, used)
+	c.listings = used
+	used = map[string]*listing{}
+	if c.listing(pattern, false, used) == first {
+		t.Fatal("a directory modified within the racy window was trusted")
+	}
+}
+
+func TestListingMissingDirectoryNeverCached(t *testing.T) {
+	root := t.TempDir()
+	c := newCertFileCollector(nil)
+	pattern := filepath.Join(root, "live/*/fullchain.pem")
+	used := map[string]*listing{}
+	first := c.listing(pattern, true, used)
+	c.listings = used
+	if len(first.files) != 0 {
+		t.Fatalf("files %v in a missing directory", first.files)
+	}
+	writeTree(t, root, "live/a.test/fullchain.pem")
+	ageTree(t, root)
+	used = map[string]*listing{}
+	if l := c.listing(pattern, true, used); len(l.files) != 1 {
+		t.Fatalf("the directory that appeared was not read: %v", l.files)
+	}
+}
