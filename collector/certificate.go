@@ -14,13 +14,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/acme-exporter/acme_exporter/config"
 	"github.com/acme-exporter/acme_exporter/internal/certs"
@@ -68,8 +67,11 @@ type certFileCollector struct {
 	mu     sync.Mutex
 	files  map[string]*cachedCert
 	keys   map[string]*cachedKey
-	// listings are the last expansions of the configured paths.
+	// listings are the last expansions of the configured paths; specs
+	// what the last scrape made of them (never modified, only replaced).
 	listings map[string]*listing
+	sources  []specSource
+	specs    []certFileSpec
 }
 
 // identity says whether a file changed without reading it.
@@ -88,11 +90,13 @@ type cachedCert struct {
 	keyIn []byte // public key hash of a key held in the same file
 	chain certs.Verdict
 
-	// built are the metrics last emitted for this file, with the
-	// settings and key identity they were built for.
-	built    []prometheus.Metric
-	builtFor certFileSpec
-	builtKey identity
+	names string // the dns_names label of the leaf
+
+	// samples are what the last run emitted for this file, with the
+	// settings and key identity they were made for.
+	samples *fileSamples
+	doneFor *certFileSpec
+	doneKey identity
 }
 
 type cachedKey struct {
@@ -113,42 +117,61 @@ type certFileSpec struct {
 }
 
 func (c *certFileCollector) Targets(env *Env) ([]Target, error) {
-	var specs []certFileSpec
-	seen := map[string]bool{}
 	used := map[string]*listing{}
+	sources := make([]specSource, 0, len(env.Config.CertificateFiles))
 	var errs []error
 	for _, f := range env.Config.CertificateFiles {
 		l := c.listing(f.Path, f.KeyFile == "", used)
 		if l.err != nil {
 			errs = append(errs, l.err)
-			continue
 		}
-		for _, lf := range l.files {
-			if seen[lf.path] {
-				continue
-			}
-			seen[lf.path] = true
-			s := certFileSpec{path: lf.path, name: f.Name, key: f.KeyFile, client: f.Client,
-				history: f.History, minInterval: f.MinInterval.D()}
-			if s.name == "" {
-				s.name = lf.name
-			}
-			if s.key == "" {
-				s.key = lf.key
-			}
-			specs = append(specs, s)
-		}
+		sources = append(sources, specSource{l, f})
 	}
 	c.mu.Lock()
 	c.listings = used
+	specs := c.specs
+	same := slices.Equal(sources, c.sources)
 	c.mu.Unlock()
-	env.Inventory.Retain(certFileCheck, seen)
-	c.forget(seen)
-	ts := make([]Target, 0, len(specs))
-	for _, s := range specs {
-		ts = append(ts, c.target(env, s))
+	if !same {
+		// Something changed: expand again and drop what is gone.
+		specs = nil
+		seen := map[string]bool{}
+		for _, src := range sources {
+			for _, lf := range src.l.files {
+				if seen[lf.path] {
+					continue
+				}
+				seen[lf.path] = true
+				f := src.f
+				sp := certFileSpec{path: lf.path, name: f.Name, key: f.KeyFile, client: f.Client,
+					history: f.History, minInterval: f.MinInterval.D()}
+				if sp.name == "" {
+					sp.name = lf.name
+				}
+				if sp.key == "" {
+					sp.key = lf.key
+				}
+				specs = append(specs, sp)
+			}
+		}
+		env.Inventory.Retain(certFileCheck, seen)
+		c.forget(seen)
+		c.mu.Lock()
+		c.sources, c.specs = sources, specs
+		c.mu.Unlock()
+	}
+	ts := make([]Target, len(specs))
+	for i := range specs {
+		ts[i] = c.target(env, &specs[i])
 	}
 	return ts, errors.Join(errs...)
+}
+
+// specSource is one configured entry and its expansion; an unchanged
+// list of them means the previous scrape's specs still hold.
+type specSource struct {
+	l *listing
+	f config.CertificateFile
 }
 
 // listing expands pattern, reusing the last expansion while the
@@ -182,7 +205,8 @@ func (c *certFileCollector) forget(keep map[string]bool) {
 	}
 }
 
-func (c *certFileCollector) target(env *Env, s certFileSpec) Target {
+// target makes the check of s, which must not change afterwards.
+func (c *certFileCollector) target(env *Env, s *certFileSpec) Target {
 	return Target{
 		Check:       certFileCheck,
 		Target:      s.path,
@@ -194,7 +218,7 @@ func (c *certFileCollector) target(env *Env, s certFileSpec) Target {
 	}
 }
 
-func (c *certFileCollector) check(env *Env, s certFileSpec, emit Emit) error {
+func (c *certFileCollector) check(env *Env, s *certFileSpec, emit Emit) error {
 	cc, err := c.load(env, s.path)
 	if err != nil {
 		env.Inventory.Delete(certFileCheck, s.path)
@@ -211,19 +235,17 @@ func (c *certFileCollector) check(env *Env, s certFileSpec, emit Emit) error {
 		}
 	}
 	c.mu.Lock()
-	if cc.built != nil && cc.builtFor == s && cc.builtKey == keyID && keyErr == nil {
-		// Unchanged file, key and settings: serve what was built. This
-		// keeps a warm scrape of thousands of files to stat calls.
-		ms := cc.built
+	if cc.doneFor != nil && *cc.doneFor == *s && cc.doneKey == keyID && keyErr == nil {
+		// Unchanged file, key and settings: the inventory holds this file
+		// already and the samples are what they were. This keeps a warm
+		// scrape of thousands of files to stat calls.
+		fs := cc.samples
 		c.mu.Unlock()
-		for _, m := range ms {
-			emit(m)
+		if fs != nil {
+			emit(fs)
 		}
 		return nil
 	}
-	c.mu.Unlock()
-
-	c.mu.Lock()
 	if cur := cc.inv[0]; cur.Name != s.name || cur.Source != "file" || cur.Path != s.path ||
 		cur.Client != s.client || cur.History != s.history {
 		// A new slice: the old one may be in the inventory, being read.
@@ -231,22 +253,11 @@ func (c *certFileCollector) check(env *Env, s certFileSpec, emit Emit) error {
 		cc.inv = []inventory.Certificate{cur}
 	}
 	published := cc.inv
-	inv := &published[0]
 	c.mu.Unlock()
 	env.Inventory.Put(certFileCheck, s.path, published)
-	var ms []prometheus.Metric
+	var fs *fileSamples
 	if !s.history {
-		l := []string{s.name, "file", s.path, ""}
-		ms = append(ms,
-			Gauge(certNotBeforeDesc, unixSeconds(inv.NotBefore), l...),
-			Gauge(certNotAfterDesc, unixSeconds(inv.NotAfter), l...),
-			Gauge(certInfoDesc, 1, s.name, "file", s.path, "", inv.Serial, inv.Issuer, inv.KeyType,
-				certs.NamesLabel(inv.DNSNames), fmt.Sprint(inv.MustStaple)),
-			Gauge(certChainCompleteDesc, Bool(cc.chain.Complete), l...),
-			Gauge(certMustStapleDesc, Bool(inv.MustStaple), l...))
-		if cc.chain.Complete {
-			ms = append(ms, Gauge(certChainNotAfterDesc, unixSeconds(cc.chain.ChainNotAfter), l...))
-		}
+		fs = &fileSamples{spec: s, inv: &published[0], chain: cc.chain, names: cc.names}
 		var keySPKI []byte
 		switch {
 		case cc.keyIn != nil:
@@ -256,19 +267,93 @@ func (c *certFileCollector) check(env *Env, s certFileSpec, emit Emit) error {
 			keySPKI, keyErr = c.loadKey(keyPath)
 		}
 		if keySPKI != nil {
-			ms = append(ms, Gauge(certKeyMatchDesc, Bool(string(keySPKI) == string(cc.spki)), s.name, s.path))
+			fs.key = keyMismatch
+			if string(keySPKI) == string(cc.spki) {
+				fs.key = keyMatch
+			}
 		}
-	}
-	for _, m := range ms {
-		emit(m)
+		emit(fs)
 	}
 	if keyErr != nil {
 		return keyErr
 	}
 	c.mu.Lock()
-	cc.built, cc.builtFor, cc.builtKey = ms, s, keyID
+	cc.samples, cc.doneFor, cc.doneKey = fs, s, keyID
 	c.mu.Unlock()
 	return nil
+}
+
+// fileSamples are a certificate file's samples, built on each scrape from
+// what the cache and the inventory keep anyway (see Lazy). Immutable.
+type fileSamples struct {
+	LazyMetric
+	spec  *certFileSpec
+	inv   *inventory.Certificate // published, never modified
+	chain certs.Verdict
+	names string // the dns_names label
+	key   int8   // keyUnknown, keyMatch, keyMismatch
+}
+
+const (
+	keyUnknown int8 = iota
+	keyMatch
+	keyMismatch
+)
+
+var (
+	certNotBeforeMeta     = metaOf(certNotBeforeDesc)
+	certNotAfterMeta      = metaOf(certNotAfterDesc)
+	certInfoMeta          = metaOf(certInfoDesc)
+	certChainCompleteMeta = metaOf(certChainCompleteDesc)
+	certMustStapleMeta    = metaOf(certMustStapleDesc)
+	certChainNotAfterMeta = metaOf(certChainNotAfterDesc)
+	certKeyMatchMeta      = metaOf(certKeyMatchDesc)
+)
+
+var fileMetas = []*descMeta{certNotBeforeMeta, certNotAfterMeta, certInfoMeta, certChainCompleteMeta,
+	certMustStapleMeta, certChainNotAfterMeta, certKeyMatchMeta}
+
+// Metas implements Lazy.
+func (f *fileSamples) Metas() []*descMeta { return fileMetas }
+
+// SampleOf implements Lazy.
+func (f *fileSamples) SampleOf(meta *descMeta, dst *sample, scratch []string) bool {
+	s, inv := f.spec, f.inv
+	if meta == certKeyMatchMeta {
+		if f.key == keyUnknown {
+			return false
+		}
+		l := scratch[:2]
+		l[0], l[1] = s.name, s.path
+		fill(dst, meta, Bool(f.key == keyMatch), l)
+		return true
+	}
+	l := scratch[:4]
+	l[0], l[1], l[2], l[3] = s.name, "file", s.path, ""
+	var v float64
+	switch meta {
+	case certNotBeforeMeta:
+		v = unixSeconds(inv.NotBefore)
+	case certNotAfterMeta:
+		v = unixSeconds(inv.NotAfter)
+	case certInfoMeta:
+		l = scratch[:9]
+		l[4], l[5], l[6], l[7], l[8] = inv.Serial, inv.Issuer, inv.KeyType, f.names, strconv.FormatBool(inv.MustStaple)
+		v = 1
+	case certChainCompleteMeta:
+		v = Bool(f.chain.Complete)
+	case certMustStapleMeta:
+		v = Bool(inv.MustStaple)
+	case certChainNotAfterMeta:
+		if !f.chain.Complete {
+			return false
+		}
+		v = unixSeconds(f.chain.ChainNotAfter)
+	default:
+		return false
+	}
+	fill(dst, meta, v, l)
+	return true
 }
 
 func unixSeconds(t time.Time) float64 { return float64(t.Unix()) }
@@ -303,10 +388,12 @@ func (c *certFileCollector) load(env *Env, path string) (*cachedCert, error) {
 	if err != nil {
 		return nil, Fail("parse_error", err)
 	}
+	sum := certs.Summarize(b.Certs)
 	cc = &cachedCert{
 		id:    id,
 		roots: env.Roots,
-		inv:   []inventory.Certificate{certs.Summarize(b.Certs)},
+		inv:   []inventory.Certificate{sum},
+		names: certs.NamesLabel(sum.DNSNames),
 		spki:  spki,
 		keyIn: b.KeySPKI,
 		chain: certs.VerifyChain(b.Certs, env.Roots, env.Now()),
@@ -348,16 +435,25 @@ func keyFailure(err error) error {
 	return Fail("key_"+ReasonOf(err), err)
 }
 
-// statFile stats path, following symlinks, and classifies failures.
+// statFile stats path, following symlinks, and classifies failures. It
+// calls stat(2) directly: os.Stat allocates a FileInfo, and a warm scrape
+// is mostly this call, once per file.
 func statFile(path string) (identity, error) {
-	fi, err := os.Stat(path)
+	var st syscall.Stat_t
+	err := syscall.Stat(path, &st)
+	for err == syscall.EINTR {
+		err = syscall.Stat(path, &st)
+	}
 	if err != nil {
-		return identity{}, fileFailure(path, err)
+		return identity{}, fileFailure(path, &fs.PathError{Op: "stat", Path: path, Err: err})
 	}
-	if !fi.Mode().IsRegular() {
-		return identity{}, Fail("not_regular_file", fmt.Errorf("%s is a %s", path, fi.Mode().Type()))
+	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
+		if fi, err := os.Stat(path); err == nil {
+			return identity{}, Fail("not_regular_file", fmt.Errorf("%s is a %s", path, fi.Mode().Type()))
+		}
+		return identity{}, Fail("not_regular_file", fmt.Errorf("%s is not a regular file", path))
 	}
-	return identityOf(fi), nil
+	return identity{dev: uint64(st.Dev), ino: st.Ino, size: st.Size, mtime: st.Mtim.Nano()}, nil
 }
 
 func identityOf(fi fs.FileInfo) identity {
@@ -483,7 +579,7 @@ func (c *certFileCollector) ProbeTargets(env *Env, m *config.Module, target stri
 	}
 	p := filepath.Clean(target)
 	s := certFileSpec{path: p, name: DeriveName(p), key: siblingCache{}.lookup(p)}
-	return []Target{c.target(env, s)}, nil
+	return []Target{c.target(env, &s)}, nil
 }
 
 func (c *certFileCollector) Kinds() []string { return []string{certFileCheck} }

@@ -65,11 +65,11 @@ func BenchmarkScrape10kFiles(b *testing.B) {
 		}
 	}
 	text := func(c *certFileCollector, s *Scheduler) {
-		var ms []prometheus.Metric
+		var ms [][]prometheus.Metric
 		s.CollectBatches(env, map[string]Collector{certFileCheck: c}, time.Now().Add(time.Minute),
-			func(batch []prometheus.Metric) { ms = append(ms, batch...) })
+			func(batch [][]prometheus.Metric) { ms = append(ms, batch...) })
 		var w countingWriter
-		if err := WriteText(&w, ms); err != nil || w == 0 {
+		if err := WriteText(&w, ms...); err != nil || w == 0 {
 			b.Fatal(err, w)
 		}
 	}

@@ -7,12 +7,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"github.com/acme-exporter/acme_exporter/internal/testbed"
 	"github.com/acme-exporter/acme_exporter/internal/testcerts"
@@ -228,3 +231,57 @@ func TestDeriveName(t *testing.T) {
 }
 
 var _ prometheus.Collector = (*familyCollector)(nil)
+
+// /metrics writes the files' samples straight from their data (Lazy,
+// WriteText); it must say what the golden file (gathered through
+// client_golang) says, on a cold and on a warm scrape.
+func TestCertificateFilesStreamedLikeGathered(t *testing.T) {
+	dir := t.TempDir()
+	ch := testcerts.NewChain(t, "Test")
+	certTree(t, dir, ch)
+	env := testEnv(t, certConfig(dir), testcerts.Epoch, ch.Pool())
+	golden, err := os.ReadFile("testdata/certificate_files.prom")
+	if err != nil {
+		t.Fatal(err)
+	}
+	parse := func(text string) map[string]string {
+		p := expfmt.NewTextParser(model.UTF8Validation)
+		mfs, err := p.TextToMetricFamilies(strings.NewReader(text))
+		if err != nil {
+			t.Fatalf("%v\n%s", err, text)
+		}
+		out := map[string]string{}
+		for _, n := range certFamilies {
+			if mf := mfs[n]; mf != nil {
+				// Neither label nor sample order is part of the format.
+				for _, m := range mf.Metric {
+					sort.Slice(m.Label, func(i, j int) bool { return m.Label[i].GetName() < m.Label[j].GetName() })
+				}
+				sort.Slice(mf.Metric, func(i, j int) bool { return mf.Metric[i].String() < mf.Metric[j].String() })
+				out[n] = mf.String()
+			}
+		}
+		return out
+	}
+	want := parse(string(golden))
+	c := newCertFileCollector(env.Logger)
+	s := NewScheduler(4, env.Now, env.Logger)
+	for _, scrape := range []string{"cold", "warm"} {
+		var batches [][]prometheus.Metric
+		s.CollectBatches(env, map[string]Collector{certFileCheck: c}, time.Now().Add(time.Minute),
+			func(b [][]prometheus.Metric) { batches = append(batches, b...) })
+		var b strings.Builder
+		if err := WriteText(&b, batches...); err != nil {
+			t.Fatal(err)
+		}
+		got := parse(strings.ReplaceAll(b.String(), dir, "DIR"))
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d families, golden has %d", scrape, len(got), len(want))
+		}
+		for n, w := range want {
+			if got[n] != w {
+				t.Errorf("%s: %s differs:\nstreamed: %s\ngolden:   %s", scrape, n, got[n], w)
+			}
+		}
+	}
+}

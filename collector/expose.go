@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -35,12 +36,17 @@ type descMeta struct {
 	name, help string
 	labels     []string
 	kind       prometheus.ValueType
+	id         int // dense, so WriteText indexes a slice rather than a map
 }
 
-var metas sync.Map // *prometheus.Desc -> *descMeta
+var (
+	metas   sync.Map // *prometheus.Desc -> *descMeta
+	metaIDs atomic.Int64
+)
 
 func register(d *prometheus.Desc, name, help string, labels []string, kind prometheus.ValueType) *prometheus.Desc {
-	metas.Store(d, &descMeta{desc: d, name: name, help: help, labels: labels, kind: kind})
+	id := int(metaIDs.Add(1) - 1)
+	metas.Store(d, &descMeta{desc: d, name: name, help: help, labels: labels, kind: kind, id: id})
 	return d
 }
 
@@ -80,6 +86,31 @@ func newSample(d *prometheus.Desc, kind prometheus.ValueType, v float64, labels 
 	return &sample{meta: meta, value: v, labels: labels}
 }
 
+// metaOf returns the meta of a descriptor made by Desc or CounterDesc.
+func metaOf(d *prometheus.Desc) *descMeta {
+	m, ok := metas.Load(d)
+	if !ok {
+		panic("collector: descriptor not made by Desc or CounterDesc: " + d.String())
+	}
+	return m.(*descMeta)
+}
+
+// fill makes *dst a sample of meta, of the descriptor's own kind, for
+// callers that allocate many samples in one block. labels belong to the
+// caller's block and are made valid UTF-8 in place.
+func fill(dst *sample, meta *descMeta, v float64, labels []string) prometheus.Metric {
+	if len(labels) != len(meta.labels) {
+		panic(fmt.Sprintf("%s: %d label values for %d labels", meta.name, len(labels), len(meta.labels)))
+	}
+	for i, l := range labels {
+		if !utf8.ValidString(l) {
+			labels[i] = strings.ToValidUTF8(l, "\uFFFD")
+		}
+	}
+	*dst = sample{meta: meta, value: v, labels: labels}
+	return dst
+}
+
 func (s *sample) Desc() *prometheus.Desc { return s.meta.desc }
 
 func (s *sample) Write(out *dto.Metric) error {
@@ -101,36 +132,69 @@ func (s *sample) Write(out *dto.Metric) error {
 // WriteText writes metrics in the Prometheus text format (0.0.4), grouped
 // by family, families sorted by name; samples keep the order in which they
 // came, which is the order of each family's targets (sorting 10,000 label
-// sets per family would cost more than the rest of a warm scrape).
+// sets per family would cost more than the rest of a warm scrape). The
+// metrics come as any number of slices, as the scheduler hands them over.
 // Metrics that are not samples go through client_model.
-func WriteText(w io.Writer, metrics []prometheus.Metric) error {
+func WriteText(w io.Writer, batches ...[]prometheus.Metric) error {
 	type family struct {
 		meta    *descMeta
-		samples []*sample
+		samples []prometheus.Metric // *sample or Lazy
 		other   []prometheus.Metric
 	}
 	fams := map[string]*family{}
-	byMeta := map[*descMeta]*family{} // pointer keys: cheaper than names
-	for _, m := range metrics {
-		if s, ok := m.(*sample); ok {
-			f := byMeta[s.meta]
-			if f == nil {
-				if f = fams[s.meta.name]; f == nil {
-					f = &family{meta: s.meta}
-					fams[s.meta.name] = f
+	byID := make([]*family, metaIDs.Load())
+	// Count first, so that each family's samples take one allocation
+	// rather than a growing series of them (10,000 pointers each).
+	counts := make([]int, len(byID))
+	for _, metrics := range batches {
+		for _, m := range metrics {
+			switch m := m.(type) {
+			case *sample:
+				counts[m.meta.id]++
+			case Lazy:
+				for _, meta := range m.Metas() {
+					counts[meta.id]++
 				}
-				byMeta[s.meta] = f
 			}
-			f.samples = append(f.samples, s)
-			continue
 		}
-		name := descName(m.Desc())
-		f := fams[name]
+	}
+	add := func(meta *descMeta, m prometheus.Metric) {
+		f := byID[meta.id]
 		if f == nil {
-			f = &family{}
-			fams[name] = f
+			if f = fams[meta.name]; f == nil {
+				f = &family{meta: meta}
+				fams[meta.name] = f
+			}
+			byID[meta.id] = f
 		}
-		f.other = append(f.other, m)
+		if f.meta == nil { // the family began with a foreign metric
+			f.meta = meta
+		}
+		if f.samples == nil {
+			f.samples = make([]prometheus.Metric, 0, counts[meta.id])
+		}
+		f.samples = append(f.samples, m)
+	}
+	for _, metrics := range batches {
+		for _, m := range metrics {
+			switch mm := m.(type) {
+			case *sample:
+				add(mm.meta, mm)
+				continue
+			case Lazy:
+				for _, meta := range mm.Metas() {
+					add(meta, mm)
+				}
+				continue
+			}
+			name := descName(m.Desc())
+			f := fams[name]
+			if f == nil {
+				f = &family{}
+				fams[name] = f
+			}
+			f.other = append(f.other, m)
+		}
 	}
 	names := make([]string, 0, len(fams))
 	for n := range fams {
@@ -138,10 +202,11 @@ func WriteText(w io.Writer, metrics []prometheus.Metric) error {
 	}
 	sort.Strings(names)
 	bw := bufio.NewWriterSize(w, 64<<10)
+	var line []byte
 	for _, n := range names {
 		f := fams[n]
 		if len(f.other) > 0 {
-			if err := writeOther(bw, n, f.other, f.samples); err != nil {
+			if err := writeOther(bw, n, f.other, f.meta, f.samples); err != nil {
 				return err
 			}
 			continue
@@ -159,37 +224,57 @@ func WriteText(w io.Writer, metrics []prometheus.Metric) error {
 		bw.WriteByte(' ')
 		bw.WriteString(typ)
 		bw.WriteByte('\n')
-		var num []byte
-		for _, s := range f.samples {
-			bw.WriteString(n)
+		// Each line is built in one buffer and written at once: fewer
+		// calls than writing its dozen pieces one by one. A Lazy makes its
+		// sample in tmp and scratch, so writing it allocates nothing.
+		scratch := make([]string, len(f.meta.labels))
+		var tmp sample
+		for _, m := range f.samples {
+			s, ok := m.(*sample)
+			if !ok {
+				if !m.(Lazy).SampleOf(f.meta, &tmp, scratch) {
+					continue
+				}
+				s = &tmp
+			}
+			line = append(line[:0], n...)
 			if len(s.labels) > 0 {
-				bw.WriteByte('{')
+				line = append(line, '{')
 				for i, ln := range f.meta.labels {
 					if i > 0 {
-						bw.WriteByte(',')
+						line = append(line, ',')
 					}
-					bw.WriteString(ln)
-					bw.WriteString(`="`)
-					writeLabelValue(bw, s.labels[i])
-					bw.WriteByte('"')
+					line = append(line, ln...)
+					line = append(line, '=', '"')
+					line = appendLabelValue(line, s.labels[i])
+					line = append(line, '"')
 				}
-				bw.WriteByte('}')
+				line = append(line, '}')
 			}
-			bw.WriteByte(' ')
-			num = appendFloat(num[:0], s.value)
-			bw.Write(num)
-			bw.WriteByte('\n')
+			line = append(line, ' ')
+			line = appendFloat(line, s.value)
+			line = append(line, '\n')
+			if _, err := bw.Write(line); err != nil {
+				return err
+			}
 		}
 	}
 	return bw.Flush()
 }
 
 // writeOther encodes a family holding foreign metrics through client_model.
-func writeOther(w io.Writer, name string, other []prometheus.Metric, samples []*sample) error {
+func writeOther(w io.Writer, name string, other []prometheus.Metric, meta *descMeta, samples []prometheus.Metric) error {
 	mf := &dto.MetricFamily{Name: &name}
 	all := append([]prometheus.Metric{}, other...)
-	for _, s := range samples {
-		all = append(all, s)
+	for _, m := range samples {
+		if l, ok := m.(Lazy); ok {
+			s := &sample{}
+			if l.SampleOf(meta, s, make([]string, len(meta.labels))) {
+				all = append(all, s)
+			}
+			continue
+		}
+		all = append(all, m)
 	}
 	for _, m := range all {
 		pb := &dto.Metric{}
@@ -220,25 +305,32 @@ var helpEscaper = strings.NewReplacer(`\`, `\\`, "\n", `\n`)
 
 func escapeHelp(s string) string { return helpEscaper.Replace(s) }
 
-func writeLabelValue(w *bufio.Writer, v string) {
-	if !strings.ContainsAny(v, "\\\"\n") {
-		w.WriteString(v)
-		return
-	}
-	for _, r := range v {
-		switch r {
+// appendLabelValue escapes backslash, double quote and newline.
+func appendLabelValue(b []byte, v string) []byte {
+	start := 0
+	for i := 0; i < len(v); i++ {
+		var esc string
+		switch v[i] {
 		case '\\':
-			w.WriteString(`\\`)
+			esc = `\\`
 		case '"':
-			w.WriteString(`\"`)
+			esc = `\"`
 		case '\n':
-			w.WriteString(`\n`)
+			esc = `\n`
 		default:
-			w.WriteRune(r)
+			continue
 		}
+		b = append(b, v[start:i]...)
+		b = append(b, esc...)
+		start = i + 1
 	}
+	return append(b, v[start:]...)
 }
 
+// appendFloat formats like client_golang's text encoder (shortest 'g'),
+// except that whole numbers below 2^53 are written as integers: most
+// samples are timestamps, 0 or 1, and a timestamp reads better (and is
+// written faster) as 1767225600 than as 1.7672256e+09. Both parse the same.
 func appendFloat(b []byte, f float64) []byte {
 	switch {
 	case math.IsInf(f, 1):
@@ -247,6 +339,10 @@ func appendFloat(b []byte, f float64) []byte {
 		return append(b, "-Inf"...)
 	case math.IsNaN(f):
 		return append(b, "NaN"...)
+	}
+	const exact = 1 << 53
+	if f > -exact && f < exact && f == math.Trunc(f) { // -0 too, as "0" like client_golang
+		return strconv.AppendInt(b, int64(f), 10)
 	}
 	return strconv.AppendFloat(b, f, 'g', -1, 64)
 }

@@ -5,7 +5,9 @@ package collector
 
 import (
 	"bytes"
+	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -31,8 +33,14 @@ func TestWriteTextMatchesClientGolang(t *testing.T) {
 		Counter(exposeCounter, 7, "/var/log/x.log"),
 		prometheus.MustNewConstMetric(foreignDesc, prometheus.GaugeValue, 3, "y"),
 	}
+	// Values around the integer fast path and the special ones.
+	for i, v := range []float64{math.Copysign(0, -1), -5, 1767225600, -1767225600, 1 << 53, 1<<53 - 1,
+		1e21, 0.1, 1e-7, 123456.5, math.NaN(), math.Inf(1), math.Inf(-1), math.MaxFloat64} {
+		ms = append(ms, Gauge(exposeGauge, v, "v", strconv.Itoa(i)))
+	}
+	// Any split into batches writes the same families.
 	var ours bytes.Buffer
-	if err := WriteText(&ours, ms); err != nil {
+	if err := WriteText(&ours, ms[:2], nil, ms[2:7], ms[7:]); err != nil {
 		t.Fatal(err)
 	}
 	reg := prometheus.NewPedanticRegistry()

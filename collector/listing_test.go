@@ -154,3 +154,32 @@ func TestListingMissingDirectoryNeverCached(t *testing.T) {
 		t.Fatalf("the directory that appeared was not read: %v", l.files)
 	}
 }
+
+// statFile calls stat(2) itself; it must see what os.Stat sees, and
+// classify failures the same way.
+func TestStatFileMatchesOsStat(t *testing.T) {
+	root := t.TempDir()
+	writeTree(t, root, "f.pem")
+	if err := os.Symlink("f.pem", filepath.Join(root, "link.pem")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("gone.pem", filepath.Join(root, "dangling.pem")); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"f.pem", "link.pem"} {
+		p := filepath.Join(root, name)
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := statFile(p)
+		if err != nil || got != identityOf(fi) {
+			t.Errorf("%s: statFile = %+v, %v; os.Stat gives %+v", name, got, err, identityOf(fi))
+		}
+	}
+	for name, reason := range map[string]string{"missing.pem": "not_found", "dangling.pem": "dangling_symlink", ".": "not_regular_file"} {
+		if _, err := statFile(filepath.Join(root, name)); ReasonOf(err) != reason {
+			t.Errorf("%s: reason %q (%v), want %q", name, ReasonOf(err), err, reason)
+		}
+	}
+}

@@ -5,6 +5,7 @@ package collector
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 )
 
 // Scheduler runs targets for scrapes. It is safe for concurrent scrapes
@@ -46,7 +48,91 @@ type result struct {
 	panicked    bool
 	finished    time.Time
 	lastSuccess time.Time // zero until the first success
+
+	// check and target label the result's probe series, which the
+	// result itself makes as a Lazy (self holds it, ready to emit).
+	check, target string
+	self          [1]prometheus.Metric
 }
+
+// The probe series of a result: acme_probe_success, the failure reason
+// and the last success time. They are made for every target on every
+// scrape, so the result makes them itself (a Lazy) rather than keeping or
+// allocating samples.
+type probeLazy struct {
+	LazyMetric
+	r *result
+}
+
+var probeMetas = []*descMeta{probeSuccessMeta, probeFailureMeta, lastSuccessMeta}
+
+func (p probeLazy) Metas() []*descMeta { return probeMetas }
+
+func (p probeLazy) SampleOf(meta *descMeta, dst *sample, scratch []string) bool {
+	r := p.r
+	var v float64
+	switch meta {
+	case probeSuccessMeta:
+		v = Bool(r.err == nil)
+	case probeFailureMeta:
+		if r.err == nil {
+			return false
+		}
+		l := scratch[:3]
+		l[0], l[1], l[2] = r.check, r.target, ReasonOf(r.err)
+		fill(dst, meta, 1, l)
+		return true
+	case lastSuccessMeta:
+		if r.lastSuccess.IsZero() {
+			return false
+		}
+		v = float64(r.lastSuccess.UnixNano()) / 1e9
+	default:
+		return false
+	}
+	l := scratch[:2]
+	l[0], l[1] = r.check, r.target
+	fill(dst, meta, v, l)
+	return true
+}
+
+// Lazy is what a check emits in place of samples it can make again from
+// data it keeps anyway: the stored result holds only the Lazy. The
+// /metrics writer asks it for one sample at a time, into a reused buffer,
+// and every other consumer gets its samples built. Thousands of
+// certificate files' samples then never sit in the heap, neither between
+// scrapes nor during one, which is what sets the process's size.
+// Implementations are immutable and safe for concurrent use.
+type Lazy interface {
+	prometheus.Metric
+	// Metas lists the families it may have a sample of.
+	Metas() []*descMeta
+	// SampleOf makes its sample of meta in *dst, with the label values in
+	// scratch (len(meta.labels) of them fit); false when it has none.
+	SampleOf(meta *descMeta, dst *sample, scratch []string) bool
+}
+
+// expandLazy builds l's samples as ordinary metrics.
+func expandLazy(l Lazy) []prometheus.Metric {
+	var ms []prometheus.Metric
+	for _, meta := range l.Metas() {
+		s := &sample{}
+		if l.SampleOf(meta, s, make([]string, len(meta.labels))) {
+			ms = append(ms, s)
+		}
+	}
+	return ms
+}
+
+// LazyMetric gives a Lazy its prometheus.Metric methods; they fail, should
+// a Lazy ever reach a registry without being expanded.
+type LazyMetric struct{}
+
+var errLazy = errors.New("collector: a Lazy metric must be expanded by the scheduler")
+
+func (LazyMetric) Desc() *prometheus.Desc { return prometheus.NewInvalidDesc(errLazy) }
+
+func (LazyMetric) Write(*dto.Metric) error { return errLazy }
 
 // entryTTL: entries of targets no scrape asked for in this long are dropped,
 // so /probe targets and vanished files do not accumulate.
@@ -81,75 +167,103 @@ type served struct {
 // Run runs targets and returns once all finished or deadline passed.
 func (s *Scheduler) run(targets []Target, deadline time.Time) []served {
 	out := make([]served, len(targets))
-	waits := make([]chan struct{}, len(targets))
-	type job struct {
-		e *entry
-		t Target
+	type slot struct {
+		e    *entry
+		wait chan struct{} // nil: served from cache, nothing to wait for
 	}
-	var jobs []job
+	slots := make([]slot, len(targets))
+	var jobs []int
 	now := s.now()
+	s.mu.Lock()
 	for i, t := range targets {
-		e := s.entry(key{t.Check, t.Target}, now)
+		slots[i].e = s.entryLocked(key{t.Check, t.Target}, now)
+	}
+	s.mu.Unlock()
+	for i, t := range targets {
+		e := slots[i].e
 		e.mu.Lock()
 		switch {
 		case e.running != nil:
-			waits[i] = e.running
+			slots[i].wait = e.running
 		case e.last != nil && t.MinInterval > 0 && now.Sub(e.last.finished) < t.MinInterval:
 			out[i] = served{res: e.last}
 		default:
 			e.running = make(chan struct{})
-			waits[i] = e.running
-			jobs = append(jobs, job{e, t})
+			slots[i].wait = e.running
+			jobs = append(jobs, i)
 		}
 		e.mu.Unlock()
 	}
+	// The checks of one scrape share one context: a context and timer per
+	// target cost more than a warm file check itself. A check with its own
+	// Timeout, or one starting too close to the deadline, gets its own.
+	// Checks still running when the scrape gives up keep the context
+	// until it expires; the last worker to finish releases it.
+	ctx, cancel := runContext(deadline)
 	// A few workers per scrape pull the jobs, rather than a goroutine per
 	// target: ten thousand parked goroutines cost more memory than the
 	// certificates they check. The semaphore bounds running checks across
 	// concurrent scrapes.
-	var next atomic.Int64
-	for w := 0; w < min(len(jobs), cap(s.sem)); w++ {
+	workers := min(len(jobs), cap(s.sem))
+	if workers == 0 {
+		cancel()
+	}
+	var next, live atomic.Int64
+	live.Store(int64(workers))
+	for w := 0; w < workers; w++ {
 		go func() {
+			defer func() {
+				if live.Add(-1) == 0 {
+					cancel()
+				}
+			}()
 			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(jobs) {
+				n := int(next.Add(1) - 1)
+				if n >= len(jobs) {
 					return
 				}
-				s.execute(jobs[i].e, jobs[i].t, deadline)
+				i := jobs[n]
+				s.execute(ctx, slots[i].e, targets[i], deadline)
 			}
 		}()
 	}
 	timer := time.NewTimer(time.Until(deadline))
 	defer timer.Stop()
 	expired := false
-	for i, w := range waits {
-		if w == nil {
+	for i, sl := range slots {
+		if sl.wait == nil {
 			continue
 		}
 		if !expired {
 			select {
-			case <-w:
+			case <-sl.wait:
 			case <-timer.C:
 				expired = true
 			}
 		}
-		e := s.entry(key{targets[i].Check, targets[i].Target}, now)
-		e.mu.Lock()
+		sl.e.mu.Lock()
 		select {
-		case <-w:
-			out[i] = served{res: e.last, panicked: e.last.panicked}
+		case <-sl.wait:
+			out[i] = served{res: sl.e.last, panicked: sl.e.last.panicked}
 		default:
-			out[i] = served{res: e.last, stale: true}
+			out[i] = served{res: sl.e.last, stale: true}
 		}
-		e.mu.Unlock()
+		sl.e.mu.Unlock()
 	}
 	s.sweep(now)
 	return out
 }
 
-func (s *Scheduler) entry(k key, now time.Time) *entry {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// runContext is the context the checks of one scrape share.
+func runContext(deadline time.Time) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), max(time.Until(deadline), minRunTimeout))
+}
+
+// minRunTimeout: a run always gets at least this long, even when the
+// scrape's deadline is nearer; it then finishes in the background.
+const minRunTimeout = time.Second
+
+func (s *Scheduler) entryLocked(k key, now time.Time) *entry {
 	e := s.entries[k]
 	if e == nil {
 		e = &entry{}
@@ -177,23 +291,36 @@ func (s *Scheduler) sweep(now time.Time) {
 }
 
 // execute runs one target under the semaphore and stores its result.
-func (s *Scheduler) execute(e *entry, t Target, deadline time.Time) {
-	timeout := t.Timeout
-	if timeout <= 0 {
-		timeout = time.Until(deadline)
-		if timeout < time.Second {
-			timeout = time.Second
-		}
+// ctx is the scrape's shared context.
+func (s *Scheduler) execute(ctx context.Context, e *entry, t Target, deadline time.Time) {
+	switch {
+	case t.Timeout > 0:
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(context.Background(), t.Timeout)
+		defer cancel()
+	case time.Until(deadline) < minRunTimeout:
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(context.Background(), minRunTimeout)
+		defer cancel()
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	res := &result{}
+	res := &result{check: t.Check, target: t.Target}
+	res.self[0] = probeLazy{r: res}
+	e.mu.Lock()
+	hint := 0
+	if e.last != nil {
+		hint = len(e.last.metrics)
+	}
+	e.mu.Unlock()
 	select {
 	case s.sem <- struct{}{}:
-		res.metrics, res.err, res.panicked = s.call(ctx, t)
+		res.metrics, res.err, res.panicked = s.call(ctx, t, hint)
 		<-s.sem
 	case <-ctx.Done():
-		res.err = Fail("timeout", fmt.Errorf("waited %s for a free worker", timeout))
+		timeout := t.Timeout
+		if dl, ok := ctx.Deadline(); ok && timeout <= 0 {
+			timeout = time.Until(dl)
+		}
+		res.err = Fail("timeout", fmt.Errorf("no free worker within %s", timeout.Round(time.Millisecond)))
 	}
 	res.finished = s.now()
 	e.mu.Lock()
@@ -208,13 +335,17 @@ func (s *Scheduler) execute(e *entry, t Target, deadline time.Time) {
 	e.mu.Unlock()
 }
 
-func (s *Scheduler) call(ctx context.Context, t Target) (ms []prometheus.Metric, err error, panicked bool) {
+// call runs t; hint is how many metrics its last run emitted.
+func (s *Scheduler) call(ctx context.Context, t Target, hint int) (ms []prometheus.Metric, err error, panicked bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			s.logger.Error("Check panicked", "check", t.Check, "target", t.Target, "panic", r, "stack", string(debug.Stack()))
 			ms, err, panicked = nil, Fail("panic", fmt.Errorf("%v", r)), true
 		}
 	}()
+	if hint > 0 {
+		ms = make([]prometheus.Metric, 0, hint)
+	}
 	err = t.Run(ctx, func(m prometheus.Metric) { ms = append(ms, m) })
 	if err != nil {
 		s.logger.Debug("Check failed", "check", t.Check, "target", t.Target, "reason", ReasonOf(err), "err", err)
@@ -222,62 +353,87 @@ func (s *Scheduler) call(ctx context.Context, t Target) (ms []prometheus.Metric,
 	return ms, err, false
 }
 
-// emit sends a served result with its probe series.
-func emitServed(emit Emit, t Target, sv served) {
+// emitServed sends a served result with its probe series, as slices. A
+// Lazy is passed on as it is when keepLazy (for WriteText), else expanded.
+func emitServed(emit func([]prometheus.Metric), t Target, sv served, keepLazy bool) {
 	if sv.res == nil {
 		if !t.Quiet {
-			emit(Gauge(probeSuccessDesc, 0, t.Check, t.Target))
-			emit(Gauge(probeFailureDesc, 1, t.Check, t.Target, "timeout"))
-			emit(Gauge(staleDesc, 1, t.Check, t.Target))
+			emit([]prometheus.Metric{
+				Gauge(probeSuccessDesc, 0, t.Check, t.Target),
+				Gauge(probeFailureDesc, 1, t.Check, t.Target, "timeout"),
+				Gauge(staleDesc, 1, t.Check, t.Target),
+			})
 		}
 		return
 	}
-	for _, m := range sv.res.metrics {
-		emit(m)
+	// The stored slice is served as it is, except that a Lazy is replaced
+	// by its samples unless the consumer takes it.
+	ms, start := sv.res.metrics, 0
+	for i, m := range ms {
+		if l, ok := m.(Lazy); ok && !keepLazy {
+			emit(ms[start:i])
+			emit(expandLazy(l))
+			start = i + 1
+		}
 	}
+	emit(ms[start:])
 	if t.Quiet {
 		return
 	}
-	emit(Gauge(probeSuccessDesc, Bool(sv.res.err == nil), t.Check, t.Target))
-	if sv.res.err != nil {
-		emit(Gauge(probeFailureDesc, 1, t.Check, t.Target, ReasonOf(sv.res.err)))
-	}
-	if !sv.res.lastSuccess.IsZero() {
-		emit(Gauge(lastSuccessDesc, float64(sv.res.lastSuccess.UnixNano())/1e9, t.Check, t.Target))
+	// Results are stored per check and target, so the result's own
+	// labels are the target's.
+	if keepLazy {
+		emit(sv.res.self[:])
+	} else {
+		emit(expandLazy(probeLazy{r: sv.res}))
 	}
 	if sv.stale {
-		emit(Gauge(staleDesc, 1, t.Check, t.Target))
+		emit([]prometheus.Metric{Gauge(staleDesc, 1, t.Check, t.Target)})
 	}
 }
+
+var (
+	probeSuccessMeta = metaOf(probeSuccessDesc)
+	probeFailureMeta = metaOf(probeFailureDesc)
+	lastSuccessMeta  = metaOf(lastSuccessDesc)
+)
 
 // Collect runs every family for one scrape and sends all results,
 // including acme_exporter_collector_{success,duration_seconds}.
 func (s *Scheduler) Collect(env *Env, cs map[string]Collector, deadline time.Time, ch chan<- prometheus.Metric) {
-	s.CollectBatches(env, cs, deadline, func(ms []prometheus.Metric) {
-		for _, m := range ms {
-			ch <- m
+	s.collectAll(env, cs, deadline, false, func(b [][]prometheus.Metric) {
+		for _, ms := range b {
+			for _, m := range ms {
+				ch <- m
+			}
 		}
 	})
 }
 
-// CollectBatches is Collect handing each family's metrics over in one
-// slice, from the family's goroutine: the /metrics handler appends them
-// without a channel operation per sample.
-func (s *Scheduler) CollectBatches(env *Env, cs map[string]Collector, deadline time.Time, sink func([]prometheus.Metric)) {
+// CollectBatches is Collect handing each family's metrics over at once,
+// from the family's goroutine, as the slices the results already hold:
+// the /metrics handler keeps them without copying or a channel operation
+// per sample. The slices must not be modified, and they may hold Lazy
+// metrics, which only WriteText knows how to write.
+func (s *Scheduler) CollectBatches(env *Env, cs map[string]Collector, deadline time.Time, sink func([][]prometheus.Metric)) {
+	s.collectAll(env, cs, deadline, true, sink)
+}
+
+func (s *Scheduler) collectAll(env *Env, cs map[string]Collector, deadline time.Time, keepLazy bool, sink func([][]prometheus.Metric)) {
 	var wg sync.WaitGroup
 	for name, c := range cs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var batch []prometheus.Metric
-			s.collectFamily(env, name, c, deadline, func(m prometheus.Metric) { batch = append(batch, m) })
-			sink(batch)
+			sink(s.collectFamily(env, name, c, deadline, keepLazy))
 		}()
 	}
 	wg.Wait()
 }
 
-func (s *Scheduler) collectFamily(env *Env, name string, c Collector, deadline time.Time, emit Emit) {
+// collectFamily runs one family and returns its metrics as the slices the
+// results hold.
+func (s *Scheduler) collectFamily(env *Env, name string, c Collector, deadline time.Time, keepLazy bool) [][]prometheus.Metric {
 	start := time.Now()
 	ok := true
 	targets, err := s.targets(env, name, c)
@@ -285,14 +441,24 @@ func (s *Scheduler) collectFamily(env *Env, name string, c Collector, deadline t
 		ok = false
 		s.logger.Error("Collector failed to list its targets", "collector", name, "err", err)
 	}
+	// Each target gives its metrics and its probe series.
+	batch := make([][]prometheus.Metric, 0, 2*len(targets)+1)
+	emit := func(ms []prometheus.Metric) {
+		if len(ms) > 0 {
+			batch = append(batch, ms)
+		}
+	}
 	for i, sv := range s.run(targets, deadline) {
 		if sv.stale || sv.panicked || sv.res == nil {
 			ok = false
 		}
-		emitServed(emit, targets[i], sv)
+		emitServed(emit, targets[i], sv, keepLazy)
 	}
-	emit(Gauge(collectorSuccessDesc, Bool(ok), name))
-	emit(Gauge(collectorDurationDesc, time.Since(start).Seconds(), name))
+	emit([]prometheus.Metric{
+		Gauge(collectorSuccessDesc, Bool(ok), name),
+		Gauge(collectorDurationDesc, time.Since(start).Seconds(), name),
+	})
+	return batch
 }
 
 func (s *Scheduler) targets(env *Env, name string, c Collector) (ts []Target, err error) {
@@ -308,6 +474,10 @@ func (s *Scheduler) targets(env *Env, name string, c Collector) (ts []Target, er
 // Probe runs the targets of one /probe request.
 func (s *Scheduler) Probe(targets []Target, deadline time.Time, ch chan<- prometheus.Metric) {
 	for i, sv := range s.run(targets, deadline) {
-		emitServed(func(m prometheus.Metric) { ch <- m }, targets[i], sv)
+		emitServed(func(ms []prometheus.Metric) {
+			for _, m := range ms {
+				ch <- m
+			}
+		}, targets[i], sv, false)
 	}
 }

@@ -171,8 +171,8 @@ func (e *Exporter) MetricsHandler(extra prometheus.Gatherer, maxRequests int) ht
 			e.Logger.Error("Gathering the exporter's own metrics", "err", err)
 		}
 		var mu sync.Mutex
-		var ms []prometheus.Metric
-		e.sched.CollectBatches(env, e.families, dl, func(batch []prometheus.Metric) {
+		var ms [][]prometheus.Metric
+		e.sched.CollectBatches(env, e.families, dl, func(batch [][]prometheus.Metric) {
 			mu.Lock()
 			ms = append(ms, batch...)
 			mu.Unlock()
@@ -193,7 +193,7 @@ func (e *Exporter) MetricsHandler(extra prometheus.Gatherer, maxRequests int) ht
 				return
 			}
 		}
-		if err := collector.WriteText(out, ms); err != nil {
+		if err := collector.WriteText(out, ms...); err != nil {
 			e.Logger.Debug("Writing metrics", "err", err)
 		}
 	})
