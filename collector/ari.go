@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/big"
 	"slices"
 	"sort"
 	"sync"
@@ -182,7 +181,7 @@ func (c *ariCollector) Targets(env *Env) ([]Target, error) {
 	live := map[string]bool{}
 	for _, cert := range certs {
 		dir, ok := issuingDirectory(env, specs, cert)
-		id, idErr := acmehttp.CertID(cert.AuthorityKeyID, new(big.Int).SetBytes(cert.SerialBytes))
+		id, idErr := acmehttp.CertID(cert.AuthorityKeyID, cert.SerialNumber())
 		key := dir.url + "|" + id
 		live[key] = true
 		ts = append(ts, Target{

@@ -134,8 +134,12 @@ func (c *certFileCollector) Targets(env *Env) ([]Target, error) {
 	c.mu.Unlock()
 	if !same {
 		// Something changed: expand again and drop what is gone.
-		specs = nil
-		seen := map[string]bool{}
+		n := 0
+		for _, src := range sources {
+			n += len(src.l.files)
+		}
+		specs = make([]certFileSpec, 0, n)
+		seen := make(map[string]bool, n)
 		for _, src := range sources {
 			for _, lf := range src.l.files {
 				if seen[lf.path] {

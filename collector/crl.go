@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/big"
 	"net"
 	"net/http"
 	"net/url"
@@ -90,7 +89,7 @@ func (c *crlCollector) check(ctx context.Context, env *Env, cert inventory.Certi
 			continue
 		}
 		l := []string{cert.Name, cert.Source, cert.Path}
-		emit(Gauge(crlRevokedDesc, Bool(revoked[fmt.Sprintf("%x", new(big.Int).SetBytes(cert.SerialBytes))]), l...))
+		emit(Gauge(crlRevokedDesc, Bool(revoked[fmt.Sprintf("%x", cert.SerialNumber())]), l...))
 		emit(Gauge(crlNextUpdateDesc, unixSeconds(next), l...))
 		return nil
 	}

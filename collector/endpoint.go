@@ -226,7 +226,7 @@ func (c *endpointCollector) check(ctx context.Context, env *Env, s endpointSpec,
 
 	var firstErr error
 	var served []inventory.Certificate
-	seen := map[string]bool{}
+	seen := map[[32]byte]bool{}
 	for _, r := range results {
 		address := r.addr.String()
 		l := []string{s.name, s.label, address}

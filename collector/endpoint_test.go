@@ -398,7 +398,7 @@ acme_probe_failure_info{check="endpoint",reason="connection_refused",target="127
 			// Every served leaf is published once per target for the
 			// ARI and rate-limit families.
 			for _, c := range env.Inventory.All() {
-				if c.Source == "endpoint" && (c.Name == "" || c.Path == "" || c.SHA256 == "") {
+				if c.Source == "endpoint" && (c.Name == "" || c.Path == "" || c.SHA256 == [32]byte{}) {
 					t.Errorf("incomplete inventory entry %+v", c)
 				}
 			}

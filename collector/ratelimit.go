@@ -8,10 +8,15 @@ import (
 	"log/slog"
 	"net/netip"
 	"path"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"golang.org/x/net/publicsuffix"
 
@@ -39,6 +44,9 @@ var (
 		"ca")
 )
 
+// rateLimitCounts counts computations, so tests can prove the cache works.
+var rateLimitCounts atomic.Int64
+
 // maxUnknownCAs bounds the ca label values made from unknown issuer names;
 // further unknown issuers share the value "other".
 const maxUnknownCAs = 8
@@ -47,7 +55,21 @@ func init() {
 	Register(rateLimitCheck, true, func(l *slog.Logger) Collector { return &rateLimitCollector{logger: l} })
 }
 
-type rateLimitCollector struct{ logger *slog.Logger }
+type rateLimitCollector struct {
+	logger *slog.Logger
+
+	// The last computation: recounting 10,000 certificates on every scrape
+	// cost more than the rest of a warm scrape. The counts only change
+	// when the inventory does or when the clock passes a certificate's
+	// notBefore or the end of its window (until).
+	mu    sync.Mutex
+	last  []prometheus.Metric
+	cfg   config.RateLimits
+	inv   *inventory.Inventory
+	gen   uint64
+	from  time.Time // the clock of the computation
+	until time.Time
+}
 
 func (c *rateLimitCollector) Targets(env *Env) ([]Target, error) {
 	cfg := env.Config.RateLimits
@@ -56,9 +78,33 @@ func (c *rateLimitCollector) Targets(env *Env) ([]Target, error) {
 		Target:      "history",
 		MinInterval: cfg.MinInterval.D(),
 		Run: func(ctx context.Context, emit Emit) error {
-			return computeRateLimits(cfg, env.Inventory.All(), env.Now(), emit)
+			return c.run(cfg, env.Inventory, env.Now(), emit)
 		},
 	}}, nil
+}
+
+func (c *rateLimitCollector) run(cfg config.RateLimits, inv *inventory.Inventory, now time.Time, emit Emit) error {
+	gen := inv.Generation() // before reading: a change in between recounts next time
+	c.mu.Lock()
+	if c.last != nil && c.inv == inv && c.gen == gen && !now.Before(c.from) && now.Before(c.until) &&
+		reflect.DeepEqual(c.cfg, cfg) {
+		ms := c.last
+		c.mu.Unlock()
+		for _, m := range ms {
+			emit(m)
+		}
+		return nil
+	}
+	c.mu.Unlock()
+	var ms []prometheus.Metric
+	until := computeRateLimits(cfg, inv.All(), now, func(m prometheus.Metric) { ms = append(ms, m) })
+	for _, m := range ms {
+		emit(m)
+	}
+	c.mu.Lock()
+	c.last, c.cfg, c.inv, c.gen, c.from, c.until = ms, cfg, inv, gen, now, until
+	c.mu.Unlock()
+	return nil
 }
 
 // issued is one distinct certificate as the accounting sees it.
@@ -70,7 +116,17 @@ type issued struct {
 // rlCounts are the values of one (ca, registered_domain).
 type rlCounts struct{ issued, duplicates, early int }
 
-func computeRateLimits(cfg config.RateLimits, all []inventory.Certificate, now time.Time, emit Emit) error {
+// computeRateLimits emits the counts at now and returns until when they
+// hold, inventory unchanged: the next moment a certificate enters or
+// leaves its CA's window.
+func computeRateLimits(cfg config.RateLimits, all []inventory.Certificate, now time.Time, emit Emit) (until time.Time) {
+	rateLimitCounts.Add(1)
+	until = now.Add(24 * time.Hour) // recount daily all the same
+	later := func(t time.Time) {
+		if t.After(now) && t.Before(until) {
+			until = t
+		}
+	}
 	// Which CA: configured patterns first, then a bounded label from the
 	// issuer name.
 	unknown := map[string]string{}
@@ -150,6 +206,8 @@ func computeRateLimits(cfg config.RateLimits, all []inventory.Certificate, now t
 			}
 			var inWindow, fresh, early int
 			for i, c := range certs {
+				later(c.notBefore)
+				later(c.notBefore.Add(s.Window.D()))
 				if !c.notBefore.After(from) || c.notBefore.After(now) {
 					continue
 				}
@@ -187,7 +245,7 @@ func computeRateLimits(cfg config.RateLimits, all []inventory.Certificate, now t
 			emit(Gauge(rlEarlyDesc, float64(rc.early), ca, rd))
 		}
 	}
-	return nil
+	return until
 }
 
 // predecessor is the latest earlier certificate of the same key type.

@@ -217,3 +217,42 @@ acme_rate_limit{ca="letsencrypt",limit="failed_validations"} 5
 acme_rate_limit_certificates_seen{ca="pebble"} 7
 `, rlNames...)
 }
+
+// The counts are kept while the inventory and the window are unchanged,
+// and counted again when a certificate leaves the window or the inventory
+// changes.
+func TestRateLimitsRecountOnlyWhenNeeded(t *testing.T) {
+	env := testEnv(t, rlConfig, testcerts.Epoch, nil)
+	clock := testcerts.Epoch
+	env.Now = func() time.Time { return clock }
+	le := testcerts.NewChain(t, "LE")
+	put := func(serial int64, notBefore time.Time) {
+		c := summary(t, le, serial, notBefore, "example.com")
+		c.Source, c.Path = "file", fmt.Sprintf("/etc/ssl/%d.pem", serial)
+		env.Inventory.Put(certFileCheck, c.Path, []inventory.Certificate{c})
+	}
+	put(1, clock.Add(-6*day-12*time.Hour))
+	h := newHarness(env, map[string]Collector{rateLimitCheck: &rateLimitCollector{}})
+	steps := []struct {
+		name   string
+		do     func()
+		dups   int
+		counts int64 // computations so far
+	}{
+		{"first scrape", func() {}, 1, 1},
+		{"same clock, same inventory", func() {}, 1, 1},
+		{"an hour later, still inside the window", func() { clock = clock.Add(time.Hour) }, 1, 1},
+		{"a day later: it left the window", func() { clock = clock.Add(day) }, 0, 2},
+		{"a new certificate", func() { put(2, clock.Add(-time.Hour)) }, 1, 3},
+		{"unchanged again", func() {}, 1, 3},
+	}
+	start := rateLimitCounts.Load()
+	for _, st := range steps {
+		st.do()
+		compare(t, h, fmt.Sprintf("acme_duplicate_certificates{ca=\"letsencrypt\",registered_domain=\"example.com\"} %d\n", st.dups),
+			"acme_duplicate_certificates")
+		if got := rateLimitCounts.Load() - start; got != st.counts {
+			t.Fatalf("%s: %d computations, want %d", st.name, got, st.counts)
+		}
+	}
+}

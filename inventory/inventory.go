@@ -7,6 +7,7 @@
 package inventory
 
 import (
+	"math/big"
 	"sort"
 	"sync"
 	"time"
@@ -23,15 +24,14 @@ type Certificate struct {
 	// (certbot archive/, backups): they must never raise lifecycle alerts.
 	History bool
 
-	Serial         string // lower-case hex, no separators
-	SerialBytes    []byte
+	Serial         string // lower-case hex of the big-endian bytes, no separators
 	Issuer         string // issuer common name (or full DN when CN is empty)
 	AuthorityKeyID []byte
 	KeyType        string // rsa2048, ecdsa_p256, ed25519, ...
 	NotBefore      time.Time
 	NotAfter       time.Time
 	DNSNames       []string // SANs: DNS names and IP addresses, sorted
-	SHA256         string   // hex SHA-256 of the leaf DER, identifies it
+	SHA256         [32]byte // SHA-256 of the leaf DER, identifies it
 	MustStaple     bool
 	CRLURLs        []string
 	OCSPURLs       []string
@@ -154,4 +154,14 @@ func (inv *Inventory) Newest(name, keyType string) (Certificate, bool) {
 		}
 	}
 	return best, found
+}
+
+// SerialNumber is the serial as a number (0 when Serial is empty or not
+// hex). Derived rather than stored: the inventory holds one entry per file.
+func (c *Certificate) SerialNumber() *big.Int {
+	n, ok := new(big.Int).SetString(c.Serial, 16)
+	if !ok {
+		return new(big.Int)
+	}
+	return n
 }

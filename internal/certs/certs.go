@@ -239,17 +239,15 @@ func VerifyChain(certs []*x509.Certificate, roots *x509.CertPool, now time.Time)
 // the inventory keeps.
 func Summarize(certs []*x509.Certificate) inventory.Certificate {
 	leaf := certs[0]
-	sum := sha256.Sum256(leaf.Raw)
 	c := inventory.Certificate{
 		Serial:         hex.EncodeToString(leaf.SerialNumber.Bytes()),
-		SerialBytes:    leaf.SerialNumber.Bytes(),
 		Issuer:         issuerName(leaf),
 		AuthorityKeyID: bytes.Clone(leaf.AuthorityKeyId), // a copy: the field points into the whole DER
 		KeyType:        KeyType(leaf.PublicKey),
 		NotBefore:      leaf.NotBefore,
 		NotAfter:       leaf.NotAfter,
 		DNSNames:       Names(leaf),
-		SHA256:         hex.EncodeToString(sum[:]),
+		SHA256:         sha256.Sum256(leaf.Raw),
 		MustStaple:     MustStaple(leaf),
 		CRLURLs:        leaf.CRLDistributionPoints,
 		OCSPURLs:       leaf.OCSPServer,
