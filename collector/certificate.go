@@ -261,7 +261,7 @@ func (c *certFileCollector) check(env *Env, s *certFileSpec, emit Emit) error {
 	env.Inventory.Put(certFileCheck, s.path, published)
 	var fs *fileSamples
 	if !s.history {
-		fs = &fileSamples{spec: s, inv: &published[0], chain: cc.chain, names: cc.names}
+		fs = &fileSamples{spec: s, inv: &published[0], chain: &cc.chain, names: cc.names}
 		var keySPKI []byte
 		switch {
 		case cc.keyIn != nil:
@@ -293,9 +293,9 @@ type fileSamples struct {
 	LazyMetric
 	spec  *certFileSpec
 	inv   *inventory.Certificate // published, never modified
-	chain certs.Verdict
-	names string // the dns_names label
-	key   int8   // keyUnknown, keyMatch, keyMismatch
+	chain *certs.Verdict         // the cache entry's, never modified
+	names string                 // the dns_names label
+	key   int8                   // keyUnknown, keyMatch, keyMismatch
 }
 
 const (

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,9 +38,17 @@ type key struct{ check, target string }
 
 type entry struct {
 	mu       sync.Mutex
-	running  chan struct{} // closed when the current run ends; nil if idle
+	running  *batch // the batch running this target now; nil if idle
 	last     *result
-	lastUsed time.Time
+	lastUsed int64 // Unix nanoseconds, scheduler clock
+}
+
+// A batch is the runs one scrape started. Waiting is per batch rather
+// than per target: a channel per target and scrape cost a megabyte of
+// garbage per 10,000 files, and a scrape waits for all its targets anyway.
+type batch struct {
+	done    chan struct{} // closed when every run of the batch ended
+	pending atomic.Int64
 }
 
 type result struct {
@@ -169,16 +178,18 @@ func (s *Scheduler) run(targets []Target, deadline time.Time) []served {
 	out := make([]served, len(targets))
 	type slot struct {
 		e    *entry
-		wait chan struct{} // nil: served from cache, nothing to wait for
+		wait *batch // nil: served from cache, nothing to wait for
 	}
 	slots := make([]slot, len(targets))
-	var jobs []int
+	jobs := make([]int, 0, len(targets))
 	now := s.now()
 	s.mu.Lock()
 	for i, t := range targets {
 		slots[i].e = s.entryLocked(key{t.Check, t.Target}, now)
 	}
 	s.mu.Unlock()
+	mine := &batch{done: make(chan struct{})}
+	var waits []*batch // the distinct batches to wait for
 	for i, t := range targets {
 		e := slots[i].e
 		e.mu.Lock()
@@ -188,11 +199,18 @@ func (s *Scheduler) run(targets []Target, deadline time.Time) []served {
 		case e.last != nil && t.MinInterval > 0 && now.Sub(e.last.finished) < t.MinInterval:
 			out[i] = served{res: e.last}
 		default:
-			e.running = make(chan struct{})
-			slots[i].wait = e.running
+			e.running = mine
+			slots[i].wait = mine
 			jobs = append(jobs, i)
 		}
 		e.mu.Unlock()
+		if b := slots[i].wait; b != nil && !slices.Contains(waits, b) {
+			waits = append(waits, b)
+		}
+	}
+	mine.pending.Store(int64(len(jobs)))
+	if len(jobs) == 0 {
+		close(mine.done)
 	}
 	// The checks of one scrape share one context: a context and timer per
 	// target cost more than a warm file check itself. A check with its own
@@ -223,29 +241,29 @@ func (s *Scheduler) run(targets []Target, deadline time.Time) []served {
 					return
 				}
 				i := jobs[n]
-				s.execute(ctx, slots[i].e, targets[i], deadline)
+				s.execute(ctx, slots[i].e, targets[i], deadline, mine)
 			}
 		}()
 	}
 	timer := time.NewTimer(time.Until(deadline))
 	defer timer.Stop()
-	expired := false
+wait:
+	for _, b := range waits {
+		select {
+		case <-b.done:
+		case <-timer.C:
+			break wait
+		}
+	}
 	for i, sl := range slots {
 		if sl.wait == nil {
 			continue
 		}
-		if !expired {
-			select {
-			case <-sl.wait:
-			case <-timer.C:
-				expired = true
-			}
-		}
 		sl.e.mu.Lock()
-		select {
-		case <-sl.wait:
+		if sl.e.running != sl.wait {
+			// The run waited for ended (another may have begun since).
 			out[i] = served{res: sl.e.last, panicked: sl.e.last.panicked}
-		default:
+		} else {
 			out[i] = served{res: sl.e.last, stale: true}
 		}
 		sl.e.mu.Unlock()
@@ -269,7 +287,7 @@ func (s *Scheduler) entryLocked(k key, now time.Time) *entry {
 		e = &entry{}
 		s.entries[k] = e
 	}
-	e.lastUsed = now
+	e.lastUsed = now.UnixNano()
 	return e
 }
 
@@ -284,7 +302,7 @@ func (s *Scheduler) sweep(now time.Time) {
 		e.mu.Lock()
 		idle := e.running == nil
 		e.mu.Unlock()
-		if idle && now.Sub(e.lastUsed) > entryTTL {
+		if idle && now.Sub(time.Unix(0, e.lastUsed)) > entryTTL {
 			delete(s.entries, k)
 		}
 	}
@@ -292,7 +310,7 @@ func (s *Scheduler) sweep(now time.Time) {
 
 // execute runs one target under the semaphore and stores its result.
 // ctx is the scrape's shared context.
-func (s *Scheduler) execute(ctx context.Context, e *entry, t Target, deadline time.Time) {
+func (s *Scheduler) execute(ctx context.Context, e *entry, t Target, deadline time.Time, b *batch) {
 	switch {
 	case t.Timeout > 0:
 		var cancel context.CancelFunc
@@ -330,9 +348,11 @@ func (s *Scheduler) execute(ctx context.Context, e *entry, t Target, deadline ti
 		res.lastSuccess = e.last.lastSuccess
 	}
 	e.last = res
-	close(e.running)
 	e.running = nil
 	e.mu.Unlock()
+	if b.pending.Add(-1) == 0 {
+		close(b.done)
+	}
 }
 
 // call runs t; hint is how many metrics its last run emitted.

@@ -23,6 +23,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unique"
 	"time"
 
 	"github.com/acme-exporter/acme_exporter/inventory"
@@ -241,9 +242,12 @@ func Summarize(certs []*x509.Certificate) inventory.Certificate {
 	leaf := certs[0]
 	c := inventory.Certificate{
 		Serial:         hex.EncodeToString(leaf.SerialNumber.Bytes()),
-		Issuer:         issuerName(leaf),
-		AuthorityKeyID: bytes.Clone(leaf.AuthorityKeyId), // a copy: the field points into the whole DER
-		KeyType:        KeyType(leaf.PublicKey),
+		// Thousands of leaves share a few issuers: their names, key IDs
+		// and key types are kept once (a copy: x509 fields point into the
+		// whole DER).
+		Issuer:         unique.Make(issuerName(leaf)).Value(),
+		AuthorityKeyID: internBytes(leaf.AuthorityKeyId),
+		KeyType:        unique.Make(KeyType(leaf.PublicKey)).Value(),
 		NotBefore:      leaf.NotBefore,
 		NotAfter:       leaf.NotAfter,
 		DNSNames:       Names(leaf),
@@ -268,6 +272,20 @@ var issuers sync.Map // sha256 -> []byte
 func intern(der []byte) []byte {
 	h := sha256.Sum256(der)
 	v, _ := issuers.LoadOrStore(h, bytes.Clone(der))
+	return v.([]byte)
+}
+
+// keyIDs interns authority key identifiers (one per issuing key).
+var keyIDs sync.Map // string -> []byte
+
+func internBytes(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	if v, ok := keyIDs.Load(string(b)); ok {
+		return v.([]byte)
+	}
+	v, _ := keyIDs.LoadOrStore(string(b), bytes.Clone(b))
 	return v.([]byte)
 }
 
