@@ -23,8 +23,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"unique"
 	"time"
+	"unique"
 
 	"github.com/acme-exporter/acme_exporter/inventory"
 )
@@ -241,7 +241,7 @@ func VerifyChain(certs []*x509.Certificate, roots *x509.CertPool, now time.Time)
 func Summarize(certs []*x509.Certificate) inventory.Certificate {
 	leaf := certs[0]
 	c := inventory.Certificate{
-		Serial:         hex.EncodeToString(leaf.SerialNumber.Bytes()),
+		Serial: hex.EncodeToString(leaf.SerialNumber.Bytes()),
 		// Thousands of leaves share a few issuers: their names, key IDs
 		// and key types are kept once (a copy: x509 fields point into the
 		// whole DER).
