@@ -6,7 +6,6 @@
 package exporter
 
 import (
-	"compress/gzip"
 	"crypto/x509"
 	"fmt"
 	"io"
@@ -17,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/klauspost/compress/gzip"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/common/expfmt"
@@ -182,10 +182,19 @@ func (e *Exporter) MetricsHandler(extra prometheus.Gatherer, maxRequests int) ht
 		var out io.Writer = w
 		if acceptsGzip(r) {
 			w.Header().Set("Content-Encoding", "gzip")
-			// BestSpeed: 80,000 lines compress in a fraction of the time
-			// the default level takes, for a few percent more bytes.
-			gz, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
-			defer gz.Close()
+			// Prometheus asks for gzip. BestSpeed: 80,000 lines compress in
+			// a fraction of the time the default level takes, for a few
+			// percent more bytes; klauspost/compress (in the module graph
+			// through client_golang already) does it in about half the time
+			// compress/gzip takes. Compressors are pooled: each holds
+			// about a megabyte of state.
+			gz := gzipPool.Get().(*gzip.Writer)
+			gz.Reset(w)
+			defer func() {
+				_ = gz.Close()
+				gz.Reset(io.Discard)
+				gzipPool.Put(gz)
+			}()
 			out = gz
 		}
 		for _, mf := range mfs {
@@ -198,6 +207,11 @@ func (e *Exporter) MetricsHandler(extra prometheus.Gatherer, maxRequests int) ht
 		}
 	})
 }
+
+var gzipPool = sync.Pool{New: func() any {
+	gz, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed)
+	return gz
+}}
 
 func acceptsGzip(r *http.Request) bool {
 	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
