@@ -16,9 +16,9 @@ import (
 	"github.com/klauspost/compress/gzip"
 )
 
-// BenchmarkMetricsHandler10kFiles is a warm /metrics scrape of 10,000
-// certificate files through the real handler (streaming text writer).
-func BenchmarkMetricsHandler10kFiles(b *testing.B) {
+// exporter10kFiles is an exporter over the 10,000-file fixture
+// (tools/gencerts, docs/perf-anchors.md scenario F).
+func exporter10kFiles(b *testing.B) *Exporter {
 	dir := b.TempDir()
 	cmd := exec.Command("go", "run", "../tools/gencerts", "-out", dir)
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -30,6 +30,13 @@ func BenchmarkMetricsHandler10kFiles(b *testing.B) {
 		b.Fatal(err)
 	}
 	e, _ := newTestExporterFile(b, cfg)
+	return e
+}
+
+// BenchmarkMetricsHandler10kFiles is a warm /metrics scrape of 10,000
+// certificate files through the real handler (streaming text writer).
+func BenchmarkMetricsHandler10kFiles(b *testing.B) {
+	e := exporter10kFiles(b)
 	h := e.MetricsHandler(nil, 0)
 	req := httptest.NewRequest("GET", "/metrics", nil)
 	scrape := func() {
@@ -65,17 +72,7 @@ func (w *discardWriter) Write(p []byte) (int, error) {
 // Prometheus asks for it) with compress/gzip and klauspost/compress, both
 // at BestSpeed: why the handler uses the latter.
 func BenchmarkGzip10kFiles(b *testing.B) {
-	dir := b.TempDir()
-	cmd := exec.Command("go", "run", "../tools/gencerts", "-out", dir)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		b.Fatalf("%v %s", err, out)
-	}
-	cfg := filepath.Join(dir, "c.yml")
-	yml := "global:\n  scrape_timeout: 60s\n  ca_file: " + dir + "/ca.pem\ncertificate_files:\n  - path: " + dir + "/d*/*.pem\n"
-	if err := os.WriteFile(cfg, []byte(yml), 0o600); err != nil {
-		b.Fatal(err)
-	}
-	e, _ := newTestExporterFile(b, cfg)
+	e := exporter10kFiles(b)
 	rec := httptest.NewRecorder()
 	e.MetricsHandler(nil, 0).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	text := rec.Body.Bytes()
