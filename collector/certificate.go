@@ -574,7 +574,7 @@ func hasMeta(p string) bool { return strings.ContainsAny(p, `*?[\`) }
 
 // ProbeTargets serves the certificate_file module kind: the target is a
 // path, accepted only when it resolves inside one of the module's roots.
-func (c *certFileCollector) ProbeTargets(env *Env, m *config.Module, target string) ([]Target, error) {
+func (c *certFileCollector) ProbeTargets(ctx context.Context, env *Env, m *config.Module, target string) ([]Target, error) {
 	if !filepath.IsAbs(target) {
 		return nil, Refuse("target %q is not an absolute path", target)
 	}

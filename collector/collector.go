@@ -69,7 +69,7 @@ type Collector interface {
 type Prober interface {
 	// ProbeTargets returns the targets for one /probe request, or an
 	// error made with Refuse when the module does not accept target.
-	ProbeTargets(env *Env, module *config.Module, target string) ([]Target, error)
+	ProbeTargets(ctx context.Context, env *Env, module *config.Module, target string) ([]Target, error)
 	// Kinds lists the module kinds it serves.
 	Kinds() []string
 }

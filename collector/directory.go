@@ -258,7 +258,7 @@ func mapKeys(m map[string]string) []string {
 }
 
 // ProbeTargets serves /probe?module=<acme_directory module>&target=<URL>.
-func (c *directoryCollector) ProbeTargets(env *Env, m *config.Module, target string) ([]Target, error) {
+func (c *directoryCollector) ProbeTargets(ctx context.Context, env *Env, m *config.Module, target string) ([]Target, error) {
 	u, err := url.Parse(target)
 	if err != nil || u.Scheme != "https" || u.Host == "" {
 		return nil, Refuse("target %q is not an https URL", target)

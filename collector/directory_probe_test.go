@@ -4,6 +4,7 @@
 package collector
 
 import (
+	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -63,7 +64,7 @@ modules:
 			{"ca_public", p.DirectoryURL(), "refused unless allow_cidrs covers it"},
 			{"ca_public", "https://169.254.169.254/dir", "matches none of the module's names"},
 		} {
-			_, err := c.ProbeTargets(env, env.Config.Modules[tc.module], tc.target)
+			_, err := c.ProbeTargets(context.Background(), env, env.Config.Modules[tc.module], tc.target)
 			var r *Refused
 			if !errors.As(err, &r) || !strings.Contains(r.Reason, tc.msg) {
 				t.Errorf("%s %q: got %v, want a refusal containing %q", tc.module, tc.target, err, tc.msg)
@@ -73,7 +74,7 @@ modules:
 
 	probe := func(t *testing.T, module, target string) *probeCollector {
 		t.Helper()
-		ts, err := c.ProbeTargets(env, env.Config.Modules[module], target)
+		ts, err := c.ProbeTargets(context.Background(), env, env.Config.Modules[module], target)
 		if err != nil {
 			t.Fatal(err)
 		}

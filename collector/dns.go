@@ -544,7 +544,7 @@ func emitDomainSeries(emit Emit, s dnsSpec, zone, name string, chain []string, r
 // ProbeTargets serves the dns01 module kind: the target is a domain; the
 // module's names must match it and its CIDR policy applies to every
 // nameserver address dialled. It returns the DNS-01 and the CAA check.
-func (c *dnsCollector) ProbeTargets(env *Env, m *config.Module, target string) ([]Target, error) {
+func (c *dnsCollector) ProbeTargets(ctx context.Context, env *Env, m *config.Module, target string) ([]Target, error) {
 	domain := bare(strings.TrimSpace(target))
 	if checkDomainName(strings.TrimPrefix(domain, "*.")) != nil {
 		return nil, Refuse("target %q is not a domain name", target)

@@ -4,6 +4,7 @@
 package collector
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -48,7 +49,7 @@ modules:
 
 	t.Run("refused targets", func(t *testing.T) {
 		for _, target := range []string{"example.org", "127.0.0.2", "bad name!", "x.example.test..evil"} {
-			_, err := c.ProbeTargets(env, env.Config.Modules["dns_loopback"], target)
+			_, err := c.ProbeTargets(context.Background(), env, env.Config.Modules["dns_loopback"], target)
 			var r *Refused
 			if !errors.As(err, &r) {
 				t.Errorf("%q: got %v, want a refusal", target, err)
@@ -57,7 +58,7 @@ modules:
 	})
 
 	t.Run("allowed", func(t *testing.T) {
-		ts, err := c.ProbeTargets(env, env.Config.Modules["dns_loopback"], "cn.example.test")
+		ts, err := c.ProbeTargets(context.Background(), env, env.Config.Modules["dns_loopback"], "cn.example.test")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -74,7 +75,7 @@ acme_probe_success{check="caa",target="cn.example.test"} 1
 	// Without allow_cidrs the guard refuses loopback nameserver addresses
 	// inside the dialer: the nameserver is reported down, nothing is sent.
 	t.Run("nameserver address refused by the guard", func(t *testing.T) {
-		ts, err := c.ProbeTargets(env, env.Config.Modules["dns_public_only"], "cn.example.test")
+		ts, err := c.ProbeTargets(context.Background(), env, env.Config.Modules["dns_public_only"], "cn.example.test")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -594,7 +594,7 @@ func queryAddrs(ctx context.Context, resolver, name string, qtype uint16) ([]net
 }
 
 // ProbeTargets serves the endpoint module kind: the target is host:port.
-func (c *endpointCollector) ProbeTargets(env *Env, m *config.Module, target string) ([]Target, error) {
+func (c *endpointCollector) ProbeTargets(ctx context.Context, env *Env, m *config.Module, target string) ([]Target, error) {
 	host, port, err := config.SplitTarget(target)
 	if err != nil {
 		return nil, Refuse("target %q: %v", target, err)
@@ -607,7 +607,7 @@ func (c *endpointCollector) ProbeTargets(env *Env, m *config.Module, target stri
 	if err != nil {
 		return nil, Refuse("module settings: %v", err)
 	}
-	if err := refuseResolved(pol, host, set.Resolver, m.Timeout.D()); err != nil {
+	if err := refuseResolved(ctx, pol, host, set.Resolver, m.Timeout.D()); err != nil {
 		return nil, Refuse("%v", err)
 	}
 	s := endpointSpec{
@@ -637,12 +637,12 @@ var probeHostResolver guard.Resolver = net.DefaultResolver
 // maxProbeLookup bounds the lookup refuseResolved makes before /probe runs.
 const maxProbeLookup = 3 * time.Second
 
-// refuseResolved resolves host (through resolver when set) so /probe can
-// answer 400 when the name leads to an address the module refuses, as
-// guard.CheckHost does. A failed lookup is not a refusal: the check runs
+// refuseResolved resolves host (through resolver when set, within the
+// request's context) so /probe can answer 400 when the name leads to an
+// address the module refuses, as guard.CheckHost does. A failed lookup is not a refusal: the check runs
 // and reports the DNS failure, and the dialer enforces the policy on
 // whatever it connects to (DNS rebinding).
-func refuseResolved(pol *guard.Policy, host, resolver string, timeout time.Duration) error {
+func refuseResolved(ctx context.Context, pol *guard.Policy, host, resolver string, timeout time.Duration) error {
 	host = strings.TrimSuffix(strings.ToLower(host), ".")
 	if ip, err := netip.ParseAddr(host); err == nil {
 		return pol.CheckAddr(ip)
@@ -650,7 +650,7 @@ func refuseResolved(pol *guard.Policy, host, resolver string, timeout time.Durat
 	if timeout <= 0 || timeout > maxProbeLookup {
 		timeout = maxProbeLookup
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var ips []netip.Addr
 	var err error

@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -17,7 +18,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/acme-exporter/acme_exporter/config"
 	"github.com/acme-exporter/acme_exporter/internal/certs"
+	"github.com/acme-exporter/acme_exporter/internal/guard"
 	"github.com/acme-exporter/acme_exporter/internal/testbed"
 	"github.com/acme-exporter/acme_exporter/internal/testcerts"
 )
@@ -515,7 +518,7 @@ modules:
 		{"tls_loopback", "127.0.0.1:443", ""},
 	}
 	for _, tc := range cases {
-		ts, err := c.ProbeTargets(env, env.Config.Modules[tc.module], tc.target)
+		ts, err := c.ProbeTargets(context.Background(), env, env.Config.Modules[tc.module], tc.target)
 		switch {
 		case tc.refused == "" && err != nil:
 			t.Errorf("%s %s: unexpected refusal %v", tc.module, tc.target, err)
@@ -532,11 +535,11 @@ modules:
 		t.Fatal(err)
 	}
 	defer func() { _ = l.Close() }()
-	ts, err := c.ProbeTargets(env, env.Config.Modules["tls"], l.Addr().String())
+	ts, err := c.ProbeTargets(context.Background(), env, env.Config.Modules["tls"], l.Addr().String())
 	if err == nil || len(ts) != 0 {
 		t.Fatalf("loopback literal accepted by a module without loopback: %v", err)
 	}
-	ts, err = c.ProbeTargets(env, env.Config.Modules["tls_loopback"], l.Addr().String())
+	ts, err = c.ProbeTargets(context.Background(), env, env.Config.Modules["tls_loopback"], l.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -561,4 +564,29 @@ func countEndpointCerts(env *Env) int {
 		}
 	}
 	return n
+}
+
+// ctxResolver records the context a lookup was made with.
+type ctxResolver struct{ err error }
+
+func (r *ctxResolver) LookupNetIP(ctx context.Context, _, _ string) ([]netip.Addr, error) {
+	r.err = ctx.Err()
+	return nil, ctx.Err()
+}
+
+// The pre-check of a /probe name runs in the request's context: a client
+// that went away stops the lookup.
+func TestRefuseResolvedUsesRequestContext(t *testing.T) {
+	r := &ctxResolver{}
+	old := probeHostResolver
+	probeHostResolver = r
+	defer func() { probeHostResolver = old }()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := refuseResolved(ctx, guard.FromModule(&config.Module{}), "www.example.test", "", time.Second); err != nil {
+		t.Fatalf("a failed lookup must not refuse: %v", err)
+	}
+	if r.err != context.Canceled {
+		t.Fatalf("lookup context error %v, want the request's cancellation", r.err)
+	}
 }

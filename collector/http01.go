@@ -552,7 +552,7 @@ func classifyDial(err error, ip netip.Addr) string {
 }
 
 // ProbeTargets serves the http01 module kind: the target is a domain.
-func (c *http01Collector) ProbeTargets(env *Env, m *config.Module, target string) ([]Target, error) {
+func (c *http01Collector) ProbeTargets(ctx context.Context, env *Env, m *config.Module, target string) ([]Target, error) {
 	d := strings.TrimSuffix(strings.ToLower(target), ".")
 	if err := config.CheckDomain(d); err != nil {
 		return nil, Refuse("target %q: %v", target, err)
@@ -565,7 +565,7 @@ func (c *http01Collector) ProbeTargets(env *Env, m *config.Module, target string
 	if err != nil {
 		return nil, Refuse("module settings: %v", err)
 	}
-	if err := refuseResolved(pol, d, set.Resolver, m.Timeout.D()); err != nil {
+	if err := refuseResolved(ctx, pol, d, set.Resolver, m.Timeout.D()); err != nil {
 		return nil, Refuse("%v", err)
 	}
 	s := http01Spec{domain: d, mode: "proxy", resolver: set.Resolver, port: set.Port, tlsPort: set.HTTPSPort,

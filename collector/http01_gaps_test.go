@@ -244,7 +244,7 @@ modules:
 	}
 	for _, tc := range cases {
 		t.Run(tc.module+"/"+tc.target, func(t *testing.T) {
-			ts, err := c.ProbeTargets(env, env.Config.Modules[tc.module], tc.target)
+			ts, err := c.ProbeTargets(context.Background(), env, env.Config.Modules[tc.module], tc.target)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -271,7 +271,7 @@ modules:
 	}
 	// The name itself resolving outside allow_cidrs is refused before any
 	// connection (the exporter answers 400).
-	_, err := c.ProbeTargets(env, env.Config.Modules["wide"], "denied.example.test")
+	_, err := c.ProbeTargets(context.Background(), env, env.Config.Modules["wide"], "denied.example.test")
 	if err == nil || !strings.Contains(err.Error(), `"denied.example.test" resolves to a refused address`) {
 		t.Fatalf("denied.example.test: %v", err)
 	}

@@ -4,6 +4,7 @@
 package collector
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -352,7 +353,7 @@ modules:
 		"*.example.test":    `target "*.example.test": wildcards cannot be validated by HTTP-01 (use DNS-01)`,
 		"bad..example.test": `target "bad..example.test": bad DNS name "bad..example.test"`,
 	} {
-		_, err := c.ProbeTargets(env, env.Config.Modules["h"], target)
+		_, err := c.ProbeTargets(context.Background(), env, env.Config.Modules["h"], target)
 		got := ""
 		if err != nil {
 			got = err.Error()

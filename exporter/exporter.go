@@ -254,7 +254,7 @@ func (e *Exporter) ProbeHandler() http.Handler {
 			e.refuse(w, "unknown_module", http.StatusBadRequest, fmt.Sprintf("module %q: kind %q is not served (collector disabled?)", modName, mod.Kind))
 			return
 		}
-		targets, err := prober.ProbeTargets(env, mod, target)
+		targets, err := prober.ProbeTargets(r.Context(), env, mod, target)
 		if err != nil {
 			e.refuse(w, "target_refused", http.StatusBadRequest, fmt.Sprintf("module %q refuses target: %v", modName, err))
 			return

@@ -31,7 +31,7 @@ type netFamily struct{}
 
 func (netFamily) Targets(*collector.Env) ([]collector.Target, error) { return nil, nil }
 func (netFamily) Kinds() []string                                    { return []string{"test_net"} }
-func (netFamily) ProbeTargets(env *collector.Env, m *config.Module, target string) ([]collector.Target, error) {
+func (netFamily) ProbeTargets(ctx context.Context, env *collector.Env, m *config.Module, target string) ([]collector.Target, error) {
 	host, _, err := net.SplitHostPort(target)
 	if err != nil {
 		return nil, collector.Refuse("target %q is not host:port", target)
