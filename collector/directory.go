@@ -45,7 +45,6 @@ var (
 
 func init() {
 	Register(directoryCheck, true, func(l *slog.Logger) Collector { return newDirectoryCollector(l) })
-	config.RegisterModuleKind(directoryCheck, true, nil)
 }
 
 // dirSpec is one directory to check, with how to reach it.
@@ -275,8 +274,12 @@ func (c *directoryCollector) ProbeTargets(ctx context.Context, env *Env, m *conf
 			return nil, Refuse("%v", err)
 		}
 	}
+	set, err := config.DecodeACMEDirectorySettings(&m.Settings)
+	if err != nil {
+		return nil, Refuse("module settings: %v", err)
+	}
 	s := dirSpec{url: target, roots: env.Roots, timeout: m.Timeout.D(), policy: pol, probed: true,
-		minInterval: env.Config.ACMEDirectories.MinInterval.D()}
+		resolver: set.Resolver, minInterval: env.Config.ACMEDirectories.MinInterval.D()}
 	return []Target{c.target(env, s)}, nil
 }
 

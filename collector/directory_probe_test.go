@@ -185,3 +185,48 @@ acme_probe_failure_info{check="acme_directory",reason="directory_dns_error",targ
 		})
 	}
 }
+
+// TestDirectoryProbeResolver: an acme_directory /probe module's `resolver`
+// setting resolves the target's host through that DNS server (an
+// in-process fake, named as such), and the module's guard still applies
+// to the address it answers.
+func TestDirectoryProbeResolver(t *testing.T) {
+	p := testbed.StartPebble(t, 0)
+	fake := startFakeResolver(t, map[string]string{"example.com.": "127.0.0.1", "www.example.com.": "127.0.0.2"})
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(p.Server.URL, "https://"))
+	yml := fmt.Sprintf(`
+acme_directories:
+  default: ""
+modules:
+  ca:
+    kind: acme_directory
+    names: ["example.com", "www.example.com"]
+    allow_cidrs: ["127.0.0.1/32"]
+    settings:
+      resolver: %s
+`, fake.Addr)
+	roots := x509.NewCertPool()
+	roots.AddCert(p.Server.Certificate())
+	env := testEnv(t, yml, time.Time{}, roots)
+	env.Now = time.Now
+	c := newDirectoryCollector(env.Logger)
+	for _, tc := range []struct{ host, want string }{
+		{"example.com", `acme_directory_up{directory="URL"} 1
+acme_probe_success{check="acme_directory",target="URL"} 1`},
+		// The fake answers an address outside allow_cidrs: refused in the dialer.
+		{"www.example.com", `acme_directory_up{directory="URL"} 0
+acme_probe_success{check="acme_directory",target="URL"} 0
+acme_probe_failure_info{check="acme_directory",reason="directory_refused",target="URL"} 1`},
+	} {
+		u := "https://" + net.JoinHostPort(tc.host, port) + "/dir"
+		ts, err := c.ProbeTargets(context.Background(), env, env.Config.Modules["ca"], u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		compare(t, &probeCollector{sched: NewScheduler(2, env.Now, env.Logger), targets: ts},
+			strings.ReplaceAll(tc.want, "URL", u), "acme_directory_up", "acme_probe_success", "acme_probe_failure_info")
+		if q := tc.host + ". A"; !slices.Contains(fake.asked(), q) {
+			t.Errorf("the fake resolver was not asked %q: %v", q, fake.asked())
+		}
+	}
+}

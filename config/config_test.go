@@ -37,19 +37,21 @@ func TestLoadGood(t *testing.T) {
 // names the file, the line and the field.
 func TestLoadBad(t *testing.T) {
 	cases := map[string]string{
-		"invalid-unknown-key.yml":          "testdata/invalid-unknown-key.yml:3: certificate_files[0].pahth: field pahth not found in type config.CertificateFile",
-		"invalid-empty-path.yml":           "testdata/invalid-empty-path.yml:2: certificate_files[0].path: must not be empty",
-		"invalid-relative-path.yml":        "testdata/invalid-relative-path.yml:2: certificate_files[0].path: must be an absolute path",
-		"invalid-bad-glob.yml":             "testdata/invalid-bad-glob.yml:2: certificate_files[0].path: bad glob \"/etc/[x.pem\": syntax error in pattern",
-		"invalid-offset.yml":               "testdata/invalid-offset.yml:3: global.timeout_offset: must be shorter than scrape_timeout (5s)",
-		"invalid-concurrency.yml":          "testdata/invalid-concurrency.yml:2: global.concurrency: must be positive",
-		"invalid-duration.yml":             "testdata/invalid-duration.yml:2: global.scrape_timeout: invalid duration \"soon\" (use 30s, 5m, 1h or 2d)",
-		"invalid-module-kind.yml":          "testdata/invalid-module-kind.yml:3: modules.m.kind: unknown kind \"nosuch\" (one of [certificate_file",
-		"invalid-module-no-roots.yml":      "testdata/invalid-module-no-roots.yml:3: modules.m.file_roots: a certificate_file module must list at least one root",
-		"invalid-module-relative-root.yml": "testdata/invalid-module-relative-root.yml:4: modules.m.file_roots[0]: must be an absolute path",
-		"invalid-module-cidr.yml":          "testdata/invalid-module-cidr.yml:5: modules.m.allow_cidrs[0]: bad CIDR \"10.0.0.0/33\"",
-		"invalid-discovery-interval.yml":   "testdata/invalid-discovery-interval.yml:2: discovery.interval: must be at least 10s",
-		"invalid-syntax.yml":               "testdata/invalid-syntax.yml:1: did not find expected node content",
+		"invalid-unknown-key.yml":                "testdata/invalid-unknown-key.yml:3: certificate_files[0].pahth: field pahth not found in type config.CertificateFile",
+		"invalid-empty-path.yml":                 "testdata/invalid-empty-path.yml:2: certificate_files[0].path: must not be empty",
+		"invalid-relative-path.yml":              "testdata/invalid-relative-path.yml:2: certificate_files[0].path: must be an absolute path",
+		"invalid-bad-glob.yml":                   "testdata/invalid-bad-glob.yml:2: certificate_files[0].path: bad glob \"/etc/[x.pem\": syntax error in pattern",
+		"invalid-offset.yml":                     "testdata/invalid-offset.yml:3: global.timeout_offset: must be shorter than scrape_timeout (5s)",
+		"invalid-concurrency.yml":                "testdata/invalid-concurrency.yml:2: global.concurrency: must be positive",
+		"invalid-duration.yml":                   "testdata/invalid-duration.yml:2: global.scrape_timeout: invalid duration \"soon\" (use 30s, 5m, 1h or 2d)",
+		"invalid-module-kind.yml":                "testdata/invalid-module-kind.yml:3: modules.m.kind: unknown kind \"nosuch\" (one of [acme_directory certificate_file",
+		"invalid-module-no-roots.yml":            "testdata/invalid-module-no-roots.yml:3: modules.m.file_roots: a certificate_file module must list at least one root",
+		"invalid-module-relative-root.yml":       "testdata/invalid-module-relative-root.yml:4: modules.m.file_roots[0]: must be an absolute path",
+		"invalid-module-cidr.yml":                "testdata/invalid-module-cidr.yml:5: modules.m.allow_cidrs[0]: bad CIDR \"10.0.0.0/33\"",
+		"invalid-module-settings-unexpected.yml": "testdata/invalid-module-settings-unexpected.yml:6: modules.m.settings: a certificate_file module takes no settings",
+		"invalid-module-directory-resolver.yml":  "testdata/invalid-module-directory-resolver.yml:6: modules.m.settings: resolver: \"127.0.0.1\" is not ip:port",
+		"invalid-discovery-interval.yml":         "testdata/invalid-discovery-interval.yml:2: discovery.interval: must be at least 10s",
+		"invalid-syntax.yml":                     "testdata/invalid-syntax.yml:1: did not find expected node content",
 	}
 	files, _ := filepath.Glob("testdata/invalid-*.yml")
 	if len(files) != len(cases) {

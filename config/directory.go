@@ -10,6 +10,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // CASections are the sections of issue 6: the clock, ACME directories,
@@ -254,3 +256,36 @@ func checkHTTPSURL(s string) error {
 }
 
 func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+// ACMEDirectoryProbeSettings are the settings of an acme_directory /probe
+// module.
+type ACMEDirectoryProbeSettings struct {
+	// Resolver, when set, is a DNS server ip:port that resolves the
+	// target URL's host instead of the host's resolver.
+	Resolver string `yaml:"resolver"`
+}
+
+func init() {
+	RegisterModuleKind("acme_directory", true, func(n *yaml.Node) error {
+		_, err := DecodeACMEDirectorySettings(n)
+		return err
+	})
+}
+
+// DecodeACMEDirectorySettings decodes and checks an acme_directory module's
+// settings.
+func DecodeACMEDirectorySettings(n *yaml.Node) (ACMEDirectoryProbeSettings, error) {
+	var s ACMEDirectoryProbeSettings
+	if n == nil || n.Kind == 0 {
+		return s, nil
+	}
+	if err := decodeStrict(n, &s); err != nil {
+		return s, err
+	}
+	if s.Resolver != "" {
+		if err := checkHostPort(s.Resolver); err != nil {
+			return s, fmt.Errorf("resolver: %w", err)
+		}
+	}
+	return s, nil
+}
