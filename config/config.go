@@ -263,13 +263,10 @@ func (m *Module) validate(v *Validator, p Path) {
 		v.Errorf(p.Add("file_roots"), "a %s module must list at least one root", m.Kind)
 	}
 	if k, ok := moduleKinds[m.Kind]; ok && m.Settings.Kind != 0 {
-		switch {
-		case k.settings == nil:
+		if k.settings == nil {
 			v.Errorf(p.Add("settings"), "a %s module takes no settings", m.Kind)
-		default:
-			if err := k.settings(&m.Settings); err != nil {
-				v.Errorf(p.Add("settings"), "%v", err)
-			}
+		} else if err := k.settings(&m.Settings); err != nil {
+			v.Errorf(p.Add("settings"), "%v", err)
 		}
 	}
 }
