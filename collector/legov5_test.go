@@ -16,17 +16,18 @@ import (
 
 // TestLayoutsGoldenLegoV5: golden output for the tree lego v5.6.0 wrote
 // against Pebble (discovery/testdata/lego-v5): one lineage per certificate
-// ID, both accounts' PKCS#8 keys usable, and nothing for the certificate
-// lego revoked and zipped into archives/.
+// ID with the directory of the accounts kept for its CA host, both
+// accounts' PKCS#8 keys usable, and nothing for the certificate lego
+// revoked and zipped into archives/.
 func TestLayoutsGoldenLegoV5(t *testing.T) {
 	dst := testbed.Dir(t)
 	testbed.CopyTree(t, "../discovery/testdata", dst)
 	env := scanEnv(t, `global: {run_as: "0"}`, fixtureNow, discovery.Overrides{LegoDirs: []string{dst + "/lego-v5"}})
 	h := newHarness(env, myFamilies())
 	want := strings.ReplaceAll(`
-acme_renewal_lineage_info{client="lego",directory="",mode="",name="*.wild5.example.test"} 1
-acme_renewal_lineage_info{client="lego",directory="",mode="",name="echo.example.test"} 1
-acme_renewal_lineage_info{client="lego",directory="",mode="",name="foxtrot-rsa"} 1
+acme_renewal_lineage_info{client="lego",directory="https://127.0.0.1:46813/dir",mode="",name="*.wild5.example.test"} 1
+acme_renewal_lineage_info{client="lego",directory="https://127.0.0.1:46813/dir",mode="",name="echo.example.test"} 1
+acme_renewal_lineage_info{client="lego",directory="https://127.0.0.1:46813/dir",mode="",name="foxtrot-rsa"} 1
 acme_discovery_root_info{client="lego",root="ROOT/lego-v5"} 1
 acme_account_key_usable{client="lego",path="ROOT/lego-v5/accounts/127.0.0.1_46813/admin@example.test/admin@example.test.key"} 1
 acme_account_key_usable{client="lego",path="ROOT/lego-v5/accounts/127.0.0.1_46813/ops/ops.key"} 1

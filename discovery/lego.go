@@ -6,6 +6,7 @@ package discovery
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -50,13 +51,19 @@ func inspectLego(r *Root) error {
 	if err != nil {
 		return fmt.Errorf("lego certificates/: %w", err)
 	}
+	// The CA host each lineage's certificate came from (its certUrl), to
+	// find its directory among the accounts: lego names an account's
+	// folder after the CA host, and v5 keeps the directory URL there.
+	caHosts := map[int]string{}
 	for _, e := range es {
 		n := e.Name()
 		if e.IsDir() || !strings.HasSuffix(n, ".crt") || strings.HasSuffix(n, ".issuer.crt") {
 			continue
 		}
 		stem := strings.TrimSuffix(n, ".crt")
-		r.legoCert(certDir, stem)
+		if h := r.legoCert(certDir, stem); h != "" {
+			caHosts[len(r.Lineages)-1] = h
+		}
 	}
 	if es, err := readDir(filepath.Join(r.Root, "archives")); err == nil {
 		for _, e := range es {
@@ -66,11 +73,24 @@ func inspectLego(r *Root) error {
 			}
 		}
 	}
-	r.legoAccounts()
+	dirs := r.legoAccounts()
+	for i, h := range caHosts {
+		if d := dirs[h]; d != "" && r.Lineages[i].Directory == "" {
+			r.Lineages[i].Directory = d
+		}
+	}
 	return nil
 }
 
-func (r *Root) legoCert(dir, stem string) {
+// legoHostDir is the accounts/ folder name lego uses for a CA host
+// ("127.0.0.1:14000" is stored as "127.0.0.1_14000").
+func legoHostDir(host string) string {
+	return strings.NewReplacer(":", "_", "/", "_").Replace(host)
+}
+
+// legoCert adds one certificate and its lineage; it returns the accounts/
+// folder name of the CA that issued it, from its certUrl ("" if unknown).
+func (r *Root) legoCert(dir, stem string) (caHost string) {
 	crt := filepath.Join(dir, stem+".crt")
 	l := Lineage{Client: Lego, Name: stem, Source: crt, CertPath: crt}
 	if b, err := readFile(filepath.Join(dir, stem+".json")); err == nil {
@@ -79,6 +99,9 @@ func (r *Root) legoCert(dir, stem string) {
 			l.Source = filepath.Join(dir, stem+".json")
 			if m.ID != "" {
 				l.Name = m.ID
+			}
+			if u, err := url.Parse(m.CertURL); err == nil && u.Host != "" {
+				caHost = legoHostDir(u.Host)
 			}
 		} else {
 			l.Problems = append(l.Problems, "metadata_invalid")
@@ -99,9 +122,15 @@ func (r *Root) legoCert(dir, stem string) {
 		l.Problems = append(l.Problems, "certificate_unreadable")
 	}
 	r.Lineages = append(r.Lineages, l)
+	return caHost
 }
 
-func (r *Root) legoAccounts() {
+// legoAccounts adds the accounts and returns, per accounts/ folder (CA
+// host), the directory URL its accounts agree on ("" when they differ or
+// none says).
+func (r *Root) legoAccounts() map[string]string {
+	dirs := map[string]string{}
+	conflict := map[string]bool{}
 	base := filepath.Join(r.Root, "accounts")
 	servers, _ := readDir(base)
 	for _, s := range servers {
@@ -146,6 +175,16 @@ func (r *Root) legoAccounts() {
 			}
 			r.addDirectory(acc.Directory, acc.Source)
 			r.Accounts = append(r.Accounts, acc)
+			if acc.Directory != "" {
+				if d, ok := dirs[s.Name()]; ok && d != acc.Directory {
+					conflict[s.Name()] = true
+				}
+				dirs[s.Name()] = acc.Directory
+			}
 		}
 	}
+	for h := range conflict {
+		delete(dirs, h)
+	}
+	return dirs
 }

@@ -88,6 +88,11 @@ func TestLegoV5Snapshot(t *testing.T) {
 		if len(l.Problems) > 0 || l.CertPath == "" {
 			t.Errorf("lineage %s: problems %v, cert %q", l.Name, l.Problems, l.CertPath)
 		}
+		// From the certificate's certUrl host to the accounts kept for
+		// that CA host, whose account.json names the directory.
+		if l.Directory != legoV5Dir {
+			t.Errorf("lineage %s: directory %q, want %q", l.Name, l.Directory, legoV5Dir)
+		}
 	}
 	if want := []string{"*.wild5.example.test", "echo.example.test", "foxtrot-rsa"}; !slices.Equal(lineages, want) {
 		t.Errorf("lineages %v, want %v", lineages, want)
