@@ -114,6 +114,10 @@ type certFileSpec struct {
 	path, name, key, client string
 	history                 bool
 	minInterval             time.Duration
+	// probed: a /probe target, which answers the request and stays out
+	// of the inventory (rate limits, ARI, CRL, serving_latest count the
+	// configured and discovered files only).
+	probed bool
 }
 
 func (c *certFileCollector) Targets(env *Env) ([]Target, error) {
@@ -225,7 +229,9 @@ func (c *certFileCollector) target(env *Env, s *certFileSpec) Target {
 func (c *certFileCollector) check(env *Env, s *certFileSpec, emit Emit) error {
 	cc, err := c.load(env, s.path)
 	if err != nil {
-		env.Inventory.Delete(certFileCheck, s.path)
+		if !s.probed {
+			env.Inventory.Delete(certFileCheck, s.path)
+		}
 		return err
 	}
 	// The key: one held in the same file, the configured file, or a sibling.
@@ -258,7 +264,9 @@ func (c *certFileCollector) check(env *Env, s *certFileSpec, emit Emit) error {
 	}
 	published := cc.inv
 	c.mu.Unlock()
-	env.Inventory.Put(certFileCheck, s.path, published)
+	if !s.probed {
+		env.Inventory.Put(certFileCheck, s.path, published)
+	}
 	var fs *fileSamples
 	if !s.history {
 		fs = &fileSamples{spec: s, inv: &published[0], chain: &cc.chain, names: cc.names}
@@ -582,7 +590,7 @@ func (c *certFileCollector) ProbeTargets(ctx context.Context, env *Env, m *confi
 		return nil, err
 	}
 	p := filepath.Clean(target)
-	s := certFileSpec{path: p, name: DeriveName(p), key: siblingCache{}.lookup(p)}
+	s := certFileSpec{path: p, name: DeriveName(p), key: siblingCache{}.lookup(p), probed: true}
 	return []Target{c.target(env, &s)}, nil
 }
 

@@ -4,6 +4,7 @@
 package collector
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,8 +18,10 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/acme-exporter/acme_exporter/config"
 	"github.com/acme-exporter/acme_exporter/internal/testbed"
 	"github.com/acme-exporter/acme_exporter/internal/testcerts"
+	"github.com/acme-exporter/acme_exporter/inventory"
 )
 
 // certTree writes the fixture cases of the certificate-file golden test.
@@ -283,5 +286,34 @@ func TestCertificateFilesStreamedLikeGathered(t *testing.T) {
 				t.Errorf("%s: %s differs:\nstreamed: %s\ngolden:   %s", scrape, n, got[n], w)
 			}
 		}
+	}
+}
+
+// A file checked through /probe answers the request and stays out of the
+// inventory that rate limits, ARI and serving_latest read; the same file
+// configured is in it.
+func TestCertificateProbeStaysOutOfInventory(t *testing.T) {
+	dir := t.TempDir()
+	ch := testcerts.NewChain(t, "Test")
+	p := testcerts.Write(t, dir, "live/site/fullchain.pem", ch.FullChain(ch.Leaf(t, testcerts.Options{})), 0o644)
+	env := testEnv(t, "modules:\n  files:\n    kind: certificate_file\n    file_roots: ["+dir+"]\n", testcerts.Epoch, ch.Pool())
+	c := newCertFileCollector(env.Logger)
+	ts, err := c.ProbeTargets(context.Background(), env, env.Config.Modules["files"], p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	compare(t, &probeCollector{sched: NewScheduler(1, env.Now, env.Logger), targets: ts},
+		`acme_probe_success{check="certificate_file",target="`+p+`"} 1`+"\n", "acme_probe_success")
+	count := func() (n int) {
+		env.Inventory.Each(func(*inventory.Certificate) { n++ })
+		return n
+	}
+	if n := count(); n != 0 {
+		t.Fatalf("a /probe'd file put %d certificates into the inventory", n)
+	}
+	env.Config.CertificateFiles = []config.CertificateFile{{Path: p}}
+	testutil.CollectAndCount(newHarness(env, map[string]Collector{certFileCheck: c}))
+	if n := count(); n != 1 {
+		t.Fatalf("the configured file gave %d inventory entries, want 1", n)
 	}
 }
