@@ -81,6 +81,8 @@ func expandPattern(pattern string, siblings bool) *listing {
 			l.dirs = append(l.dirs, dirStamp{dir, identity{mtime: l.readAt.UnixNano()}})
 		}
 	}
+	// A literal path is a target whether or not it exists: nothing to
+	// stamp unless its directory is read for a sibling key below.
 	paths := []string{pattern}
 	if hasMeta(pattern) {
 		var err error
@@ -89,8 +91,6 @@ func expandPattern(pattern string, siblings bool) *listing {
 			l.err = err
 			return l
 		}
-	} else {
-		stamp(filepath.Dir(pattern))
 	}
 	sc := siblingCache{}
 	for _, p := range paths {

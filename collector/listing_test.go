@@ -183,3 +183,30 @@ func TestStatFileMatchesOsStat(t *testing.T) {
 		}
 	}
 }
+
+// A literal path (as discovery lists every file it found) is listed
+// without reading anything, missing or not; with sibling keys, its
+// directory is watched for a key appearing.
+func TestListingLiteralPath(t *testing.T) {
+	root := t.TempDir()
+	writeTree(t, root, "live/a/fullchain.pem")
+	ageTree(t, root)
+	c := newCertFileCollector(nil)
+	for _, name := range []string{"live/a/fullchain.pem", "live/missing/fullchain.pem"} {
+		l := expandPattern(filepath.Join(root, name), false)
+		if len(l.files) != 1 || len(l.dirs) != 0 || !l.fresh() {
+			t.Errorf("%s: files %v, dirs %v", name, l.files, l.dirs)
+		}
+	}
+	p := filepath.Join(root, "live/a/fullchain.pem")
+	used := map[string]*listing{}
+	first := c.listing(p, true, used)
+	c.listings = used
+	if first.files[0].key != "" {
+		t.Fatalf("key %q before there is one", first.files[0].key)
+	}
+	writeTree(t, root, "live/a/privkey.pem")
+	if l := c.listing(p, true, map[string]*listing{}); l == first || filepath.Base(l.files[0].key) != "privkey.pem" {
+		t.Fatalf("the new sibling key was not seen: %+v", l.files)
+	}
+}

@@ -278,11 +278,13 @@ func (s *Scanner) Augment(c *config.Config) *config.Config {
 // Merge adds the certificate files of roots to a copy of c.
 func Merge(c *config.Config, rs []*Root) *config.Config {
 	var add []config.CertificateFile
+	seen := map[string]bool{} // a host can hold tens of thousands of files
 	for _, r := range rs {
 		for _, f := range r.Certs {
-			if configured(c, f.Path) || slices.ContainsFunc(add, func(a config.CertificateFile) bool { return a.Path == f.Path }) {
+			if seen[f.Path] || configured(c, f.Path) {
 				continue
 			}
+			seen[f.Path] = true
 			add = append(add, config.CertificateFile{Path: f.Path, Name: f.Name, KeyFile: f.KeyPath, Client: f.Client, History: f.History})
 		}
 	}
