@@ -120,7 +120,7 @@ func globStamped(pattern string, stamp func(string)) ([]string, error) {
 	dir, file := filepath.Split(pattern)
 	dir = cleanGlobPath(dir)
 	if !hasMeta(dir) {
-		return globDir(dir, file, nil, stamp), nil
+		return globDir(dir, file, nil, stamp)
 	}
 	if dir == pattern {
 		return nil, filepath.ErrBadPattern
@@ -131,7 +131,9 @@ func globStamped(pattern string, stamp func(string)) ([]string, error) {
 	}
 	var m []string
 	for _, d := range dirs {
-		m = globDir(d, file, m, stamp)
+		if m, err = globDir(d, file, m, stamp); err != nil {
+			return m, err
+		}
 	}
 	return m, nil
 }
@@ -146,27 +148,33 @@ func cleanGlobPath(p string) string {
 	return strings.TrimSuffix(p, "/")
 }
 
-// globDir appends the entries of dir that match pattern.
-func globDir(dir, pattern string, m []string, stamp func(string)) []string {
+// globDir appends the entries of dir that match pattern. A malformed
+// pattern is an error only once a name reaches the bad part, as in
+// filepath.Glob.
+func globDir(dir, pattern string, m []string, stamp func(string)) ([]string, error) {
 	fi, err := os.Stat(dir)
 	if err != nil || !fi.IsDir() {
 		if err != nil {
-			stamp(dir) // uncacheable while missing: see expand
+			stamp(dir) // uncacheable while missing: see expandPattern
 		}
-		return m
+		return m, nil
 	}
 	stamp(dir)
 	d, err := os.Open(dir)
 	if err != nil {
-		return m
+		return m, nil
 	}
 	names, _ := d.Readdirnames(-1)
 	d.Close()
 	slices.Sort(names)
 	for _, n := range names {
-		if ok, _ := filepath.Match(pattern, n); ok {
+		ok, err := filepath.Match(pattern, n)
+		if err != nil {
+			return m, err
+		}
+		if ok {
 			m = append(m, filepath.Join(dir, n))
 		}
 	}
-	return m
+	return m, nil
 }

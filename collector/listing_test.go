@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -209,4 +210,34 @@ func TestListingLiteralPath(t *testing.T) {
 	if l := c.listing(p, true, map[string]*listing{}); l == first || filepath.Base(l.files[0].key) != "privkey.pem" {
 		t.Fatalf("the new sibling key was not seen: %+v", l.files)
 	}
+}
+
+// FuzzGlobStamped: for any pattern, the stamped glob finds what
+// filepath.Glob finds (or fails when it fails) in a small tree.
+func FuzzGlobStamped(f *testing.F) {
+	root := f.TempDir()
+	for _, p := range []string{"live/a.test/fullchain.pem", "live/b.test/privkey.pem", "d1/c1.pem", "d2/x.crt", "a[b]/c.pem", `q\r/s.pem`} {
+		full := filepath.Join(root, p)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			f.Fatal(err)
+		}
+		if err := os.WriteFile(full, nil, 0o644); err != nil {
+			f.Fatal(err)
+		}
+	}
+	for _, seed := range []string{"live/*/fullchain.pem", "*/*", "d[12]/*.pem", `a\[b\]/*`, "[", "*/[!a]*", "live/?.test/*"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, pattern string) {
+		// Stay inside the tree and small: the point is the matching.
+		if len(pattern) > 64 || strings.Contains(pattern, "..") || strings.Count(pattern, "/") > 4 {
+			return
+		}
+		p := root + "/" + pattern
+		want, wantErr := filepath.Glob(p)
+		got, gotErr := globStamped(p, func(string) {})
+		if (wantErr == nil) != (gotErr == nil) || !slices.Equal(got, want) {
+			t.Fatalf("%q: got %v, %v; filepath.Glob gives %v, %v", pattern, got, gotErr, want, wantErr)
+		}
+	})
 }
