@@ -40,6 +40,7 @@ func TestLoadBad(t *testing.T) {
 		"invalid-unknown-key.yml":                "testdata/invalid-unknown-key.yml:3: certificate_files[0].pahth: field pahth not found in type config.CertificateFile",
 		"invalid-empty-path.yml":                 "testdata/invalid-empty-path.yml:2: certificate_files[0].path: must not be empty",
 		"invalid-relative-path.yml":              "testdata/invalid-relative-path.yml:2: certificate_files[0].path: must be an absolute path",
+		"invalid-lazy-bad-glob.yml":              "testdata/invalid-lazy-bad-glob.yml:2: certificate_files[0].path: bad glob \"/etc/*[\": syntax error in pattern",
 		"invalid-bad-glob.yml":                   "testdata/invalid-bad-glob.yml:2: certificate_files[0].path: bad glob \"/etc/[x.pem\": syntax error in pattern",
 		"invalid-offset.yml":                     "testdata/invalid-offset.yml:3: global.timeout_offset: must be shorter than scrape_timeout (5s)",
 		"invalid-concurrency.yml":                "testdata/invalid-concurrency.yml:2: global.concurrency: must be positive",

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -203,6 +204,61 @@ func checkGlob(p string) error {
 	}
 	if _, err := filepath.Match(p, ""); err != nil {
 		return fmt.Errorf("bad glob %q: %w", p, err)
+	}
+	if err := globSyntax(p); err != nil {
+		return fmt.Errorf("bad glob %q: %w", p, err)
+	}
+	return nil
+}
+
+// globSyntax reports a malformed filepath.Match pattern anywhere in p.
+// filepath.Match notices a bad part only once a name gets that far, so a
+// glob such as /etc/letsencrypt/live/*[ would load and fail at every
+// scrape instead of at load time.
+func globSyntax(p string) error {
+	// char reads one character of a class at p[i] (escapes included) and
+	// returns the index after it; a class must go on after it.
+	char := func(i int) (int, error) {
+		if i >= len(p) || p[i] == '-' || p[i] == ']' {
+			return 0, filepath.ErrBadPattern
+		}
+		if p[i] == '\\' {
+			if i++; i >= len(p) {
+				return 0, filepath.ErrBadPattern
+			}
+		}
+		r, w := utf8.DecodeRuneInString(p[i:])
+		if r == utf8.RuneError && w == 1 || i+w >= len(p) {
+			return 0, filepath.ErrBadPattern
+		}
+		return i + w, nil
+	}
+	for i := 0; i < len(p); i++ {
+		switch p[i] {
+		case '\\':
+			if i++; i >= len(p) {
+				return filepath.ErrBadPattern
+			}
+		case '[':
+			i++
+			if i < len(p) && p[i] == '^' {
+				i++
+			}
+			for n := 0; ; n++ {
+				if i < len(p) && p[i] == ']' && n > 0 {
+					break
+				}
+				var err error
+				if i, err = char(i); err != nil {
+					return err
+				}
+				if p[i] == '-' {
+					if i, err = char(i + 1); err != nil {
+						return err
+					}
+				}
+			}
+		}
 	}
 	return nil
 }
