@@ -49,6 +49,17 @@ type entry struct {
 type batch struct {
 	done    chan struct{} // closed when every run of the batch ended
 	pending atomic.Int64
+	// cancel releases the context the batch's checks share, once the last
+	// one ended (checks outliving the scrape keep it until it expires).
+	cancel context.CancelFunc
+}
+
+// end records one ended run of b.
+func (b *batch) end() {
+	if b.pending.Add(-1) == 0 {
+		close(b.done)
+		b.cancel()
+	}
 }
 
 type result struct {
@@ -188,7 +199,11 @@ func (s *Scheduler) run(targets []Target, deadline time.Time) []served {
 		slots[i].e = s.entryLocked(key{t.Check, t.Target}, now)
 	}
 	s.mu.Unlock()
-	mine := &batch{done: make(chan struct{})}
+	// The checks of one scrape share one context: a context and timer per
+	// target cost more than a warm file check itself. A check with its own
+	// Timeout, or one starting too close to the deadline, gets its own.
+	ctx, cancel := runContext(deadline)
+	mine := &batch{done: make(chan struct{}), cancel: cancel}
 	var waits []*batch // the distinct batches to wait for
 	for i, t := range targets {
 		e := slots[i].e
@@ -208,33 +223,15 @@ func (s *Scheduler) run(targets []Target, deadline time.Time) []served {
 			waits = append(waits, b)
 		}
 	}
-	mine.pending.Store(int64(len(jobs)))
-	if len(jobs) == 0 {
-		close(mine.done)
-	}
-	// The checks of one scrape share one context: a context and timer per
-	// target cost more than a warm file check itself. A check with its own
-	// Timeout, or one starting too close to the deadline, gets its own.
-	// Checks still running when the scrape gives up keep the context
-	// until it expires; the last worker to finish releases it.
-	ctx, cancel := runContext(deadline)
+	mine.pending.Store(int64(len(jobs)) + 1)
+	mine.end() // the +1: done even when nothing had to run
 	// A few workers per scrape pull the jobs, rather than a goroutine per
 	// target: ten thousand parked goroutines cost more memory than the
 	// certificates they check. The semaphore bounds running checks across
 	// concurrent scrapes.
-	workers := min(len(jobs), cap(s.sem))
-	if workers == 0 {
-		cancel()
-	}
-	var next, live atomic.Int64
-	live.Store(int64(workers))
-	for w := 0; w < workers; w++ {
+	var next atomic.Int64
+	for w := 0; w < min(len(jobs), cap(s.sem)); w++ {
 		go func() {
-			defer func() {
-				if live.Add(-1) == 0 {
-					cancel()
-				}
-			}()
 			for {
 				n := int(next.Add(1) - 1)
 				if n >= len(jobs) {
@@ -350,9 +347,7 @@ func (s *Scheduler) execute(ctx context.Context, e *entry, t Target, deadline ti
 	e.last = res
 	e.running = nil
 	e.mu.Unlock()
-	if b.pending.Add(-1) == 0 {
-		close(b.done)
-	}
+	b.end()
 }
 
 // call runs t; hint is how many metrics its last run emitted.
