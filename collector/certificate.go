@@ -232,6 +232,12 @@ func (c *certFileCollector) check(env *Env, s *certFileSpec, emit Emit) error {
 		if !s.probed {
 			env.Inventory.Delete(certFileCheck, s.path)
 		}
+		// Should the file come back unchanged, it is published again.
+		c.mu.Lock()
+		if old := c.files[s.path]; old != nil {
+			old.doneFor = nil
+		}
+		c.mu.Unlock()
 		return err
 	}
 	// The key: one held in the same file, the configured file, or a sibling.

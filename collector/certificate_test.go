@@ -317,3 +317,41 @@ func TestCertificateProbeStaysOutOfInventory(t *testing.T) {
 		t.Fatalf("the configured file gave %d inventory entries, want 1", n)
 	}
 }
+
+// A file that goes missing and comes back unchanged (renamed away and
+// back: same inode, size and mtime) is back in the inventory too.
+func TestCertificateBackInInventoryAfterFailure(t *testing.T) {
+	dir := t.TempDir()
+	ch := testcerts.NewChain(t, "Test")
+	p := testcerts.Write(t, dir, "site/fullchain.pem", ch.FullChain(ch.Leaf(t, testcerts.Options{})), 0o644)
+	env := testEnv(t, "certificate_files:\n  - path: "+p+"\n", testcerts.Epoch, ch.Pool())
+	h := newHarness(env, map[string]Collector{certFileCheck: newCertFileCollector(env.Logger)})
+	count := func() (n int) {
+		env.Inventory.Each(func(*inventory.Certificate) { n++ })
+		return n
+	}
+	steps := []struct {
+		name string
+		do   func()
+		want int
+	}{
+		{"present", func() {}, 1},
+		{"renamed away", func() {
+			if err := os.Rename(p, p+".away"); err != nil {
+				t.Fatal(err)
+			}
+		}, 0},
+		{"renamed back", func() {
+			if err := os.Rename(p+".away", p); err != nil {
+				t.Fatal(err)
+			}
+		}, 1},
+	}
+	for _, st := range steps {
+		st.do()
+		testutil.CollectAndCount(h)
+		if n := count(); n != st.want {
+			t.Fatalf("%s: %d inventory entries, want %d", st.name, n, st.want)
+		}
+	}
+}
