@@ -304,16 +304,12 @@ func TestCertificateProbeStaysOutOfInventory(t *testing.T) {
 	}
 	compare(t, &probeCollector{sched: NewScheduler(1, env.Now, env.Logger), targets: ts},
 		`acme_probe_success{check="certificate_file",target="`+p+`"} 1`+"\n", "acme_probe_success")
-	count := func() (n int) {
-		env.Inventory.Each(func(*inventory.Certificate) { n++ })
-		return n
-	}
-	if n := count(); n != 0 {
+	if n := inventorySize(env); n != 0 {
 		t.Fatalf("a /probe'd file put %d certificates into the inventory", n)
 	}
 	env.Config.CertificateFiles = []config.CertificateFile{{Path: p}}
 	testutil.CollectAndCount(newHarness(env, map[string]Collector{certFileCheck: c}))
-	if n := count(); n != 1 {
+	if n := inventorySize(env); n != 1 {
 		t.Fatalf("the configured file gave %d inventory entries, want 1", n)
 	}
 }
@@ -326,10 +322,6 @@ func TestCertificateBackInInventoryAfterFailure(t *testing.T) {
 	p := testcerts.Write(t, dir, "site/fullchain.pem", ch.FullChain(ch.Leaf(t, testcerts.Options{})), 0o644)
 	env := testEnv(t, "certificate_files:\n  - path: "+p+"\n", testcerts.Epoch, ch.Pool())
 	h := newHarness(env, map[string]Collector{certFileCheck: newCertFileCollector(env.Logger)})
-	count := func() (n int) {
-		env.Inventory.Each(func(*inventory.Certificate) { n++ })
-		return n
-	}
 	steps := []struct {
 		name string
 		do   func()
@@ -350,8 +342,14 @@ func TestCertificateBackInInventoryAfterFailure(t *testing.T) {
 	for _, st := range steps {
 		st.do()
 		testutil.CollectAndCount(h)
-		if n := count(); n != st.want {
+		if n := inventorySize(env); n != st.want {
 			t.Fatalf("%s: %d inventory entries, want %d", st.name, n, st.want)
 		}
 	}
+}
+
+// inventorySize counts the certificates in env's inventory.
+func inventorySize(env *Env) (n int) {
+	env.Inventory.Each(func(*inventory.Certificate) { n++ })
+	return n
 }
