@@ -268,8 +268,7 @@ func writeOther(w io.Writer, name string, other []prometheus.Metric, meta *descM
 	all := append([]prometheus.Metric{}, other...)
 	for _, m := range samples {
 		if l, ok := m.(Lazy); ok {
-			s := &sample{}
-			if l.SampleOf(meta, s, make([]string, len(meta.labels))) {
+			if s := lazySample(l, meta); s != nil {
 				all = append(all, s)
 			}
 			continue

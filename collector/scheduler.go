@@ -136,12 +136,20 @@ type Lazy interface {
 func expandLazy(l Lazy) []prometheus.Metric {
 	var ms []prometheus.Metric
 	for _, meta := range l.Metas() {
-		s := &sample{}
-		if l.SampleOf(meta, s, make([]string, len(meta.labels))) {
+		if s := lazySample(l, meta); s != nil {
 			ms = append(ms, s)
 		}
 	}
 	return ms
+}
+
+// lazySample builds l's sample of meta on its own (nil when it has none).
+func lazySample(l Lazy, meta *descMeta) *sample {
+	s := &sample{}
+	if !l.SampleOf(meta, s, make([]string, len(meta.labels))) {
+		return nil
+	}
+	return s
 }
 
 // LazyMetric gives a Lazy its prometheus.Metric methods; they fail, should
