@@ -4,7 +4,7 @@
 #
 # Standalone, from the repository root:
 #
-#   make -f mixin.mk mixin         # regenerate alerts/, dashboards/, examples/kubernetes/prometheusrule.yaml
+#   make -f mixin.mk mixin         # regenerate alerts/ (alerts and recording rules), dashboards/, examples/kubernetes/prometheusrule.yaml
 #   make -f mixin.mk mixin-fmt     # jsonnetfmt -i on mixin/
 #   make -f mixin.mk mixin-check   # everything CI checks (see below); fails on any problem
 #   make -f mixin.mk mixin-tools   # go install the pinned go-jsonnet tools
@@ -39,11 +39,12 @@ MIXIN_JSONNET_VERSION := v0.22.0
 MIXIN_DIR        := mixin
 MIXIN_FMT_FLAGS  := -n 2 --max-blank-lines 2 --string-style s --comment-style s
 MIXIN_SOURCES     = $(shell find $(MIXIN_DIR) -name '*.libsonnet' -o -name '*.jsonnet' | LC_ALL=C sort)
-MIXIN_ENTRIES    := $(MIXIN_DIR)/alerts.jsonnet $(MIXIN_DIR)/dashboards.jsonnet $(MIXIN_DIR)/prometheusrule.jsonnet
+MIXIN_ENTRIES    := $(MIXIN_DIR)/alerts.jsonnet $(MIXIN_DIR)/rules.jsonnet $(MIXIN_DIR)/dashboards.jsonnet $(MIXIN_DIR)/prometheusrule.jsonnet
 
 # mixin_render renders every generated file below directory $(1).
 mixin_render = mkdir -p $(1)/alerts $(1)/dashboards $(1)/examples/kubernetes \
 	&& $(JSONNET) -J $(MIXIN_DIR) -S $(MIXIN_DIR)/alerts.jsonnet > $(1)/alerts/acme_alerts.yaml \
+	&& $(JSONNET) -J $(MIXIN_DIR) -S $(MIXIN_DIR)/rules.jsonnet > $(1)/alerts/acme_rules.yaml \
 	&& rm -f $(1)/dashboards/*.json \
 	&& $(JSONNET) -J $(MIXIN_DIR) -m $(1)/dashboards $(MIXIN_DIR)/dashboards.jsonnet > /dev/null \
 	&& $(JSONNET) -J $(MIXIN_DIR) -S $(MIXIN_DIR)/prometheusrule.jsonnet > $(1)/examples/kubernetes/prometheusrule.yaml
@@ -69,6 +70,7 @@ mixin-check:
 	$(call mixin_render,"$$tmp"); \
 	echo '>> comparing with the committed files'; \
 	if ! diff -ru alerts/acme_alerts.yaml "$$tmp/alerts/acme_alerts.yaml" \
+	   || ! diff -ru alerts/acme_rules.yaml "$$tmp/alerts/acme_rules.yaml" \
 	   || ! diff -ru dashboards "$$tmp/dashboards" \
 	   || ! diff -ru examples/kubernetes/prometheusrule.yaml "$$tmp/examples/kubernetes/prometheusrule.yaml"; then \
 	  echo 'generated files are stale: run make mixin and commit'; exit 1; fi; \
@@ -80,7 +82,7 @@ mixin-check:
 	echo '>> jsonnet tests'; \
 	for f in $(MIXIN_DIR)/tests/*.jsonnet; do $(JSONNET) -J $(MIXIN_DIR) "$$f" > /dev/null; done; \
 	echo '>> promtool check rules / test rules'; \
-	$(PROMTOOL) check rules alerts/acme_alerts.yaml; \
+	$(PROMTOOL) check rules alerts/acme_rules.yaml alerts/acme_alerts.yaml; \
 	$(PROMTOOL) test rules alerts/tests/*.yaml; \
 	echo '>> example configurations'; \
 	$(AMTOOL) check-config examples/alertmanager.yml; \
@@ -89,7 +91,7 @@ mixin-check:
 	$(AMTOOL) config routes test --config.file=examples/alertmanager.yml --verify.receivers=acme-warnings severity=info alertname=AcmeX 2>/dev/null; \
 	$(PROMTOOL) check config examples/prometheus.yml; \
 	echo '>> metric names, runbook sections, dashboard structure'; \
-	$(JSONNET) -J $(MIXIN_DIR) -e '(import "mixin.libsonnet").prometheusAlerts' > "$$tmp/alerts.json"; \
+	$(JSONNET) -J $(MIXIN_DIR) -e 'local m = import "mixin.libsonnet"; { groups: m.prometheusRules.groups + m.prometheusAlerts.groups }' > "$$tmp/alerts.json"; \
 	$(MIXIN_GO) run ./tools/mixincheck -alerts "$$tmp/alerts.json" -dashboards dashboards \
 	  -metrics docs/metrics.md -runbook docs/runbook.md -tests alerts/tests -promql-out "$$tmp/dashboard-queries.yaml"; \
 	echo '>> dashboard queries parse'; \

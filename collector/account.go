@@ -656,7 +656,10 @@ func (c *accountCollector) checkRegistration(ctx context.Context, env *Env, s ac
 
 func (c *accountCollector) lookup(ctx context.Context, env *Env, s accountSpec, emit Emit) error {
 	if s.directory == "" {
-		return Fail("directory_unknown", errors.New("no ACME directory URL is known for this account; set accounts.keys[].directory"))
+		// No CA to ask is a state of the configuration, not a failure:
+		// nothing is looked up and nothing is reported (a failure here
+		// would keep AcmeCheckFailing up for good).
+		return nil
 	}
 	data, err := readKeyFile(s.path)
 	if err != nil {

@@ -6,19 +6,22 @@ package collector
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
-	"slices"
+	"path"
 	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/acme-exporter/acme_exporter/config"
 	"github.com/acme-exporter/acme_exporter/internal/acmehttp"
 	"github.com/acme-exporter/acme_exporter/inventory"
 )
 
 const ariCheck = "ari"
+
+// errNoARI: the issuing CA's directory advertises no renewalInfo.
+var errNoARI = errors.New("the directory advertises no renewalInfo")
 
 var (
 	ariStartDesc = Desc(ariCheck, "acme_ari_window_start_timestamp_seconds",
@@ -131,7 +134,11 @@ func currentCerts(inv *inventory.Inventory, keep func(*inventory.Certificate) bo
 
 // issuingDirectory picks the directory that issued c: the one discovery
 // says the client uses for the certificate's name, else the one whose
-// configured issuers name c's issuer, else the only directory known.
+// issuer names (configured, or Let's Encrypt's own for its directories)
+// match c's issuer. A certificate no directory claims is not asked about:
+// asking a CA about a certificate it never issued (a local CA's, because
+// it was the only directory known) yields "certificate_unknown" forever,
+// which is no fault of anything the operator can fix.
 func issuingDirectory(env *Env, specs []dirSpec, c inventory.Certificate) (dirSpec, bool) {
 	byURL := func(u string) (dirSpec, bool) {
 		for _, s := range specs {
@@ -150,14 +157,40 @@ func issuingDirectory(env *Env, specs []dirSpec, c inventory.Certificate) (dirSp
 		}
 	}
 	for _, s := range specs {
-		if slices.Contains(s.issuers, c.Issuer) {
+		if issuerMatches(directoryIssuers(s), c.Issuer) {
 			return s, true
 		}
 	}
-	if len(specs) == 1 {
-		return specs[0], true
-	}
 	return dirSpec{}, false
+}
+
+// directoryIssuers are the issuer names of a directory: configured ones,
+// else Let's Encrypt's intermediates for its production and staging
+// directories (staging intermediates are named "(STAGING) ...").
+func directoryIssuers(s dirSpec) []string {
+	switch {
+	case len(s.issuers) > 0:
+		return s.issuers
+	case s.url == config.LetsEncryptProduction:
+		return config.LetsEncryptIssuers
+	case s.url == config.LetsEncryptStaging:
+		return []string{"(STAGING) *"}
+	}
+	return nil
+}
+
+// issuerMatches reports whether issuer equals one of the names or matches
+// one as a path.Match pattern ("Pebble Intermediate CA *").
+func issuerMatches(names []string, issuer string) bool {
+	for _, n := range names {
+		if n == issuer {
+			return true
+		}
+		if ok, _ := path.Match(n, issuer); ok {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *ariCollector) Targets(env *Env) ([]Target, error) {
@@ -181,6 +214,9 @@ func (c *ariCollector) Targets(env *Env) ([]Target, error) {
 	live := map[string]bool{}
 	for _, cert := range certs {
 		dir, ok := issuingDirectory(env, specs, cert)
+		if !ok {
+			continue // no known CA issued it: nothing to ask, nothing to report
+		}
 		id, idErr := acmehttp.CertID(cert.AuthorityKeyID, cert.SerialNumber())
 		key := dir.url + "|" + id
 		live[key] = true
@@ -190,9 +226,6 @@ func (c *ariCollector) Targets(env *Env) ([]Target, error) {
 			Run: func(ctx context.Context, emit Emit) error {
 				if idErr != nil {
 					return Fail("no_cert_id", idErr)
-				}
-				if !ok {
-					return Fail("no_directory", fmt.Errorf("cannot tell which ACME directory issued %s (issuer %q): configure acme_directories[].issuers", cert.Name, cert.Issuer))
 				}
 				return c.serve(env, cert, key, dir, id, budget, emit)
 			},
@@ -242,6 +275,9 @@ func (c *ariCollector) serve(env *Env, cert inventory.Certificate, key string, d
 	}
 	if fetched.IsZero() {
 		return Fail("pending", errors.New("renewal information not fetched yet (background worker)"))
+	}
+	if errors.Is(err, errNoARI) {
+		return nil
 	}
 	if info != nil {
 		emit(Gauge(ariStartDesc, unixSeconds(info.Start), l...))
@@ -318,7 +354,9 @@ func (c *ariCollector) get(ctx context.Context, j ariJob) (*acmehttp.RenewalInfo
 		return nil, err
 	}
 	if st.RenewalInfo == "" {
-		return nil, Fail("ari_not_supported", fmt.Errorf("directory %s advertises no renewalInfo", j.dir.url))
+		// A CA without ARI is a state, not a failure: no window to
+		// report (errNoARI is served as success with no series).
+		return nil, errNoARI
 	}
 	ariRequests.Add(1)
 	info, _, err := cl.GetRenewalInfo(ctx, st.RenewalInfo, j.certID, j.now)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,9 +22,9 @@ import (
 // TestARIIssuingDirectory: with two CAs (two real in-process Pebbles), ARI
 // asks the directory that issued each certificate, chosen by discovery
 // (the client's lineage and directory) or by the configured issuers; a
-// certificate neither names gets no_directory instead of a guess, and a
-// discovery entry pointing at the wrong CA is believed (that CA does not
-// know the certificate).
+// certificate neither names is not asked about and reports nothing (no
+// failure: it is no fault), and a discovery entry pointing at the wrong CA
+// is believed (that CA does not know the certificate).
 func TestARIIssuingDirectory(t *testing.T) {
 	pa := testbed.StartPebble(t, 0)
 	pb := testbed.StartPebble(t, 0)
@@ -77,9 +78,7 @@ acme_directories:
 acme_probe_success{check="ari",target="/certs/disc/fullchain.pem"} 1
 acme_probe_success{check="ari",target="/certs/issuer/fullchain.pem"} 1
 acme_probe_success{check="ari",target="/certs/misled/fullchain.pem"} 0
-acme_probe_success{check="ari",target="/certs/unmatched/fullchain.pem"} 0
 acme_probe_failure_info{check="ari",reason="certificate_unknown",target="/certs/misled/fullchain.pem"} 1
-acme_probe_failure_info{check="ari",reason="no_directory",target="/certs/unmatched/fullchain.pem"} 1
 `, "acme_probe_success", "acme_probe_failure_info")
 
 	// The windows are the issuing CA's (Pebble: 2/3 of the validity ± 1 day).
@@ -97,6 +96,38 @@ acme_probe_failure_info{check="ari",reason="no_directory",target="/certs/unmatch
 	for _, u := range []string{ua, ub} {
 		if m, ok := env.Directories.Get(u); !ok || m.RenewalInfo == "" {
 			t.Errorf("directory store lacks %s: %+v", u, m)
+		}
+	}
+}
+
+// TestARIOnlyDirectoryClaimsNothing: the only directory known does not
+// make every certificate its own. A certificate of another CA (a local
+// CA's) and one whose issuer no directory names are not asked about: no
+// ARI series and no failure, so AcmeCheckFailing has nothing to fire on.
+func TestARIOnlyDirectoryClaimsNothing(t *testing.T) {
+	pa := testbed.StartPebble(t, 0)
+	local := testbed.StartPebble(t, 0) // stands in for a local CA
+	foreign := local.Issue(t, local.NewAccount(t), "intranet.example.test")
+	own := pa.Issue(t, pa.NewAccount(t), "own.example.test")
+
+	caFile := filepath.Join(t.TempDir(), "pebble-tls.pem")
+	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: pa.Server.Certificate().Raw}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := testEnv(t, fmt.Sprintf("acme_directories:\n  directories:\n    - url: %s\n      tls_ca_file: %s\n", pa.DirectoryURL(), caFile), time.Time{}, nil)
+	for name, is := range map[string]*testbed.Issued{"foreign": foreign, "own": own} {
+		sum := certs.Summarize(is.Chain)
+		sum.Name, sum.Source, sum.Path = name, "file", "/certs/"+name+"/fullchain.pem"
+		env.Inventory.Put("test", sum.Path, []inventoryCert{sum})
+	}
+	ari := newARICollector(env.Logger)
+	h := newHarness(env, map[string]Collector{ariCheck: ari})
+	testutil.CollectAndCount(h)
+	waitARI(t, ari)
+	text := scrapeText(t, h)
+	for _, s := range []string{`check="ari"`, "acme_ari_window_start_timestamp_seconds"} {
+		if strings.Contains(text, s) {
+			t.Errorf("the only directory was asked about certificates it does not claim: %s in\n%s", s, text)
 		}
 	}
 }

@@ -36,7 +36,7 @@ func pebbleEnv(t *testing.T, dirURL string, p *testbed.Pebble, clock func() time
 	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.Server.Certificate().Raw}), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	yml := fmt.Sprintf("acme_directories:\n  directories:\n    - url: %s\n      tls_ca_file: %s\n%s", dirURL, caFile, extra)
+	yml := fmt.Sprintf("acme_directories:\n  directories:\n    - url: %s\n      tls_ca_file: %s\n      issuers: [\"Pebble Intermediate CA *\"]\n%s", dirURL, caFile, extra)
 	env := testEnv(t, yml, time.Time{}, nil)
 	env.Now = clock
 	return env

@@ -39,6 +39,12 @@ var (
 	rlEarlyDesc = Desc(rateLimitCheck, "acme_early_renewals",
 		"Certificates with notBefore inside the CA's rate-limit window that replaced a certificate for the same name set and key type while more than rate_limits.early_renewal_ratio of its lifetime remained (a forced renewal that burns the duplicate limit).",
 		"ca", "registered_domain")
+	rlSlotFreeDesc = Desc(rateLimitCheck, "acme_duplicate_certificates_slot_free_timestamp_seconds",
+		"When the window frees a slot again for the exact name set under the registered domain that has reached the duplicate_certificates limit and is blocked longest (its next normal renewal furthest before that), as a Unix time; absent while no name set has reached the limit.",
+		"ca", "registered_domain")
+	rlRenewalDueDesc = Desc(rateLimitCheck, "acme_duplicate_certificates_renewal_due_timestamp_seconds",
+		"When the newest certificate of that same name set reaches the normal renewal point of ACME clients (1/3 of its lifetime left, 1/2 below 10 days), as a Unix time; a renewal due before the slot frees is refused unless it goes through ARI.",
+		"ca", "registered_domain")
 	rlSeenDesc = Desc(rateLimitCheck, "acme_rate_limit_certificates_seen",
 		"Distinct certificates (by issuer and serial) in the exporter's inventory, current and history, attributed to the CA.",
 		"ca")
@@ -113,8 +119,24 @@ type issued struct {
 	keyType             string
 }
 
-// rlCounts are the values of one (ca, registered_domain).
-type rlCounts struct{ issued, duplicates, early int }
+// rlCounts are the values of one (ca, registered_domain). blocked is set
+// when a name set has reached the duplicate limit: when a slot frees for
+// it and when its next renewal falls due.
+type rlCounts struct {
+	issued, duplicates, early int
+	blocked                   bool
+	slotFree, renewalDue      time.Time
+}
+
+// normalRenewal is where ACME clients renew by default: 1/3 of the
+// lifetime left, 1/2 for certificates shorter than 10 days.
+func normalRenewal(c issued) time.Time {
+	life := c.notAfter.Sub(c.notBefore) + time.Second
+	if life < 10*24*time.Hour {
+		return c.notBefore.Add(life / 2)
+	}
+	return c.notBefore.Add(life * 2 / 3)
+}
 
 // computeRateLimits emits the counts at now and returns until when they
 // hold, inventory unchanged: the next moment a certificate enters or
@@ -205,6 +227,7 @@ func computeRateLimits(cfg config.RateLimits, all []inventory.Certificate, now t
 				}
 			}
 			var inWindow, fresh, early int
+			var window []issued
 			for i, c := range certs {
 				later(c.notBefore)
 				later(c.notBefore.Add(s.Window.D()))
@@ -212,6 +235,7 @@ func computeRateLimits(cfg config.RateLimits, all []inventory.Certificate, now t
 					continue
 				}
 				inWindow++
+				window = append(window, c)
 				renewal := false
 				for _, p := range certs[:i] {
 					if p.notBefore.Before(c.notBefore) && !p.notBefore.Before(c.notBefore.Add(-s.RenewalLookback.D())) {
@@ -237,12 +261,25 @@ func computeRateLimits(cfg config.RateLimits, all []inventory.Certificate, now t
 				rc.issued += fresh
 				rc.early += early
 				rc.duplicates = max(rc.duplicates, inWindow)
+				if l := s.Limits.DuplicateCertificates; l != nil && *l > 0 && inWindow >= *l {
+					// The count falls below the limit when the
+					// (inWindow-limit+1)-th oldest leaves the window.
+					free := window[inWindow-*l].notBefore.Add(s.Window.D())
+					due := normalRenewal(window[len(window)-1])
+					if !rc.blocked || free.Sub(due) > rc.slotFree.Sub(rc.renewalDue) {
+						rc.blocked, rc.slotFree, rc.renewalDue = true, free, due
+					}
+				}
 			}
 		}
 		for rd, rc := range counts {
 			emit(Gauge(rlIssuedDesc, float64(rc.issued), ca, rd))
 			emit(Gauge(rlDuplicateDesc, float64(rc.duplicates), ca, rd))
 			emit(Gauge(rlEarlyDesc, float64(rc.early), ca, rd))
+			if rc.blocked {
+				emit(Gauge(rlSlotFreeDesc, unixSeconds(rc.slotFree), ca, rd))
+				emit(Gauge(rlRenewalDueDesc, unixSeconds(rc.renewalDue), ca, rd))
+			}
 		}
 	}
 	return until

@@ -19,7 +19,8 @@ import (
 )
 
 var rlNames = []string{"acme_certificates_issued", "acme_duplicate_certificates", "acme_rate_limit",
-	"acme_early_renewals", "acme_rate_limit_certificates_seen"}
+	"acme_early_renewals", "acme_rate_limit_certificates_seen",
+	"acme_duplicate_certificates_slot_free_timestamp_seconds", "acme_duplicate_certificates_renewal_due_timestamp_seconds"}
 
 const day = 24 * time.Hour
 
@@ -102,7 +103,13 @@ acme_rate_limit{ca="zerossl",limit="duplicate_certificates"} 10
 acme_rate_limit_certificates_seen{ca="letsencrypt"} 11
 acme_rate_limit_certificates_seen{ca="zerossl"} 1
 acme_rate_limit_certificates_seen{ca="issuer_pebble_6a1b2c_intermediate"} 1
-`, rlNames...)
+`+
+		// example.com's set holds 6 of 5: a slot frees when the second
+		// oldest in the window (5 days old) leaves it, in 2 days; its
+		// newest (1 day old, 90 days) is due for renewal in 59 days.
+		fmt.Sprintf(`acme_duplicate_certificates_slot_free_timestamp_seconds{ca="letsencrypt",registered_domain="example.com"} %d
+acme_duplicate_certificates_renewal_due_timestamp_seconds{ca="letsencrypt",registered_domain="example.com"} %d
+`, now.Add(2*day).Unix(), now.Add(59*day).Unix()), rlNames...)
 	if problems, err := testutil.CollectAndLint(h); err != nil || len(problems) > 0 {
 		t.Fatalf("lint: %v %v", err, problems)
 	}
@@ -215,7 +222,7 @@ acme_rate_limit{ca="letsencrypt",limit="duplicate_certificates"} 5
 acme_rate_limit{ca="letsencrypt",limit="new_orders_per_account"} 300
 acme_rate_limit{ca="letsencrypt",limit="failed_validations"} 5
 acme_rate_limit_certificates_seen{ca="pebble"} 7
-`, rlNames...)
+`, rlNames[:5]...) // the slot and renewal times depend on Pebble's clock; TestRateLimitsFromInventory checks them
 }
 
 // The counts are kept while the inventory and the window are unchanged,

@@ -50,9 +50,11 @@ type ACMEDirectory struct {
 	// TLSCAFile holds PEM roots that, instead of the global roots, verify
 	// the directory's TLS certificate (a test CA such as Pebble).
 	TLSCAFile string `yaml:"tls_ca_file"`
-	// Issuers are issuer common names whose certificates this directory
-	// issued, for ARI when discovery does not say which directory issued a
-	// certificate.
+	// Issuers are issuer common names (or path.Match patterns) whose
+	// certificates this directory issued, for ARI when discovery does not
+	// say which directory issued a certificate. ARI asks a directory only
+	// about certificates it claims this way (Let's Encrypt's directories
+	// claim Let's Encrypt's intermediates by default).
 	Issuers []string `yaml:"issuers"`
 	// MinInterval overrides the section's min_interval.
 	MinInterval Duration `yaml:"min_interval"`
@@ -94,6 +96,7 @@ type CRL struct {
 // Defaults of the CA sections.
 const (
 	LetsEncryptProduction    = "https://acme-v02.api.letsencrypt.org/directory"
+	LetsEncryptStaging       = "https://acme-staging-v02.api.letsencrypt.org/directory"
 	DefaultDirectoryInterval = time.Minute
 	DefaultDirectoryTimeout  = 10 * time.Second
 	DefaultARIConcurrency    = 2

@@ -9,5 +9,6 @@ std.manifestYamlDoc({
     namespace: 'monitoring',
     labels: { 'app.kubernetes.io/name': 'acme-exporter', 'app.kubernetes.io/component': 'alerts' },
   },
-  spec: mixin.prometheusAlerts,
+  // Recording rules first: the alerts read them.
+  spec: { groups: mixin.prometheusRules.groups + mixin.prometheusAlerts.groups },
 }, quote_keys=false) + '\n'

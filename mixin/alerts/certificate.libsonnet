@@ -1,29 +1,29 @@
 // Root cause 6: the wrong certificate file is served (cert.pem instead of
 // fullchain.pem, key mismatch, renewed but not reloaded, wrong name).
 local alert = import '../lib/alert.libsonnet';
-local expr = import '../lib/expr.libsonnet';
 
 {
   local c = $._config,
   local sel = c.acmeExporterSelector,
-  local ep = '{{ $labels.name }} at {{ $labels.target }} via {{ $labels.address }} (instance {{ $labels.instance }})',
-  local stale = 'acme_endpoint_serving_latest{%s} == 0' % sel,
-  local pastRenewal = expr.remainingBetween(
-    c, sel + ', source="endpoint"', c.renewalPointRatio, c.renewalPointRatioShort
-  ),
-  local endpointJoin = 'job, instance, name, target, address',
+  local ep = '{{ $labels.name }} at {{ $labels.target }} (instance {{ $labels.instance }})',
+  local target = alert.on(c, 'job, instance, name, target'),
+  local stale = 'acme:endpoint_serving_latest:min == 0',
+  // The served certificate is past the point where every client would have
+  // renewed it: the newer certificate on disk is not a normal renewal
+  // still waiting for its reload.
+  local pastOverdue = 'acme:certificate_remaining_seconds:min{source="endpoint"} < acme:certificate_overdue_threshold_seconds',
 
   prometheusAlerts+:: {
     groups+: [
-      alert.group('acme-served-certificate', [
+      alert.group(c, 'acme-served-certificate', 'acme-served.json', [
         alert.rule(
           c,
           'AcmeServedChainIncomplete',
           'critical',
           15 * 60,
           'An endpoint serves a certificate chain that does not verify.',
-          'The chain served for {{ $labels.name }} at {{ $labels.target }}{{ with $labels.address }} via {{ . }}{{ end }} (instance {{ $labels.instance }}) does not verify to a trusted root without fetching intermediates (cert.pem served instead of fullchain.pem?); clients that do not fetch intermediates fail now.',
-          'acme_certificate_chain_complete{%s, source="endpoint"} == 0\n' % sel,
+          'The chain served for %s at one or more of its addresses does not verify to a trusted root without fetching intermediates (cert.pem served instead of fullchain.pem?); clients that do not fetch intermediates fail now.' % ep,
+          'min without (address) (acme_certificate_chain_complete{%s, source="endpoint"}) == 0\n' % sel,
         ),
         alert.rule(
           c,
@@ -49,17 +49,17 @@ local expr = import '../lib/expr.libsonnet';
           'warning',
           c.endpointStaleForSeconds,
           'An endpoint serves an older certificate than the one on disk.',
-          'Endpoint %s serves an older certificate than the newest one on disk; the server was not reloaded after renewal.' % ep,
-          '(%s)\nunless on (%s)\n(\n%s)\n' % [stale, endpointJoin, pastRenewal],
+          'Endpoint %s serves, at one or more of its addresses, an older certificate than the newest one on disk for hours; the server was not reloaded after the renewal.' % ep,
+          '%s\nunless on (%s)\n%s\n' % [stale, target, pastOverdue],
         ),
         alert.rule(
           c,
           'AcmeEndpointStalePastRenewal',
           'critical',
-          c.endpointStaleForSeconds,
-          'An endpoint serves an old certificate that is past its renewal point.',
-          'Endpoint %s serves an older certificate than the one on disk, and the served one is past its renewal point; reload the server before it expires.' % ep,
-          '(%s)\nand on (%s)\n(\n%s)\n' % [stale, endpointJoin, pastRenewal],
+          c.endpointStalePageForSeconds,
+          'An endpoint serves an old certificate although a renewed one is on disk.',
+          'Endpoint %s serves an older certificate than the one on disk, and the served one has {{ $value | humanizeDuration }} left, past the latest normal renewal point; reload the server before it expires.' % ep,
+          '%s\nand on (%s)\n%s\n' % [pastOverdue, target, stale],
         ),
         alert.rule(
           c,
@@ -67,8 +67,8 @@ local expr = import '../lib/expr.libsonnet';
           'critical',
           15 * 60,
           'An endpoint serves a certificate that does not cover its name.',
-          'Endpoint %s serves a certificate that does not cover the name asked for; clients reject it now.' % ep,
-          'acme_certificate_hostname_match{%s} == 0\n' % sel,
+          'Endpoint %s serves, at one or more of its addresses, a certificate that does not cover the name asked for; clients reject it now.' % ep,
+          'min without (address) (acme_certificate_hostname_match{%s}) == 0\n' % sel,
         ),
         alert.rule(
           c,
@@ -77,7 +77,7 @@ local expr = import '../lib/expr.libsonnet';
           15 * 60,
           'A certificate file cannot be read or parsed by the exporter.',
           'Certificate file check {{ $labels.target }} on {{ $labels.instance }} fails, so its expiry and chain are unknown.%s' %
-          alert.reason(c, 'certificate_file', 'target="%s", instance="%s"', '$labels.target $labels.instance'),
+          alert.reason(c, 'certificate_file', '%s="%%s", target="%%s", instance="%%s"' % c.clusterLabel, '$labels.%s $labels.target $labels.instance' % c.clusterLabel),
           'acme_probe_success{%s, check="certificate_file"} == 0\n' % sel,
         ),
       ]),

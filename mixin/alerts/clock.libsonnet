@@ -8,7 +8,7 @@ local alert = import '../lib/alert.libsonnet';
 
   prometheusAlerts+:: {
     groups+: [
-      alert.group('acme-clock', [
+      alert.group(c, 'acme-clock', 'acme-clock.json', [
         alert.rule(
           c,
           'AcmeClockOffsetHigh',
@@ -47,7 +47,7 @@ local alert = import '../lib/alert.libsonnet';
           15 * 60,
           'The NTP reference of the exporter does not answer.',
           'The NTP check {{ $labels.target }} on {{ $labels.instance }} fails, so clock offset is unknown.%s' %
-          alert.reason(c, 'clock_ntp', 'target="%s", instance="%s"', '$labels.target $labels.instance'),
+          alert.reason(c, 'clock_ntp', '%s="%%s", target="%%s", instance="%%s"' % c.clusterLabel, '$labels.%s $labels.target $labels.instance' % c.clusterLabel),
           'acme_probe_success{%s, check="clock_ntp"} == 0\n' % sel,
         ),
       ]),

@@ -7,7 +7,7 @@ local alert = import '../lib/alert.libsonnet';
 
   prometheusAlerts+:: {
     groups+: [
-      alert.group('acme-directory', [
+      alert.group(c, 'acme-directory', 'acme-exporter.json', [
         alert.rule(
           c,
           'AcmeDirectoryUnreachable',
@@ -15,7 +15,7 @@ local alert = import '../lib/alert.libsonnet';
           15 * 60,
           'The ACME directory cannot be fetched.',
           'ACME directory {{ $labels.directory }} cannot be fetched from {{ $labels.instance }}; renewals from this host fail until it is reachable.%s' %
-          alert.reason(c, 'directory', 'target="%s", instance="%s"', '$labels.directory $labels.instance'),
+          alert.reason(c, 'acme_directory', '%s="%%s", target="%%s", instance="%%s"' % c.clusterLabel, '$labels.%s $labels.directory $labels.instance' % c.clusterLabel),
           'acme_directory_up{%s} == 0\n' % sel,
         ),
         alert.rule(
@@ -27,9 +27,9 @@ local alert = import '../lib/alert.libsonnet';
           'newNonce of {{ $labels.directory }} does not answer with a Replay-Nonce from {{ $labels.instance }}, although the directory loads.',
           |||
             acme_directory_nonce_ok{%(sel)s} == 0
-            and on (job, instance, directory)
+            and on (%(cl)s, job, instance, directory)
             acme_directory_up{%(sel)s} == 1
-          ||| % { sel: sel },
+          ||| % { sel: sel, cl: c.clusterLabel },
         ),
       ]),
     ],

@@ -1,50 +1,63 @@
-// Certificate lifecycle, relative to each certificate's own lifetime.
+// Certificate lifecycle. Thresholds are min(fraction of the certificate's
+// own lifetime, absolute cap) (mixin/config.libsonnet), evaluated on the
+// worst address of each target (recording rules in rules/rules.libsonnet).
 local alert = import '../lib/alert.libsonnet';
-local expr = import '../lib/expr.libsonnet';
 
 {
   local c = $._config,
   local sel = c.acmeExporterSelector,
-  local cert = '{{ $labels.name }} ({{ $labels.source }} {{ $labels.target }}{{ with $labels.address }} via {{ . }}{{ end }}, instance {{ $labels.instance }})',
+  local cl = c.clusterLabel,
+  local cert = '{{ $labels.name }} ({{ $labels.source }} {{ $labels.target }}, instance {{ $labels.instance }})',
+  local remaining = 'acme:certificate_remaining_seconds:min',
+  local target = alert.on(c, 'job, instance, name, target'),
+  // f(matcher) is the condition on the series with that source matcher.
+  // A file whose name an endpoint also serves alerts through the endpoint
+  // (one fault, one page); an endpoint that serves an older certificate
+  // than the one on disk has its own page (AcmeEndpointStalePastRenewal)
+  // unless exceptStale is false.
+  local oncePerCertificate(f, exceptStale=true) =
+    '(\n  (%s)\n' % f('source="endpoint"')
+    + (if exceptStale then '  unless on (%s)\n  acme:endpoint_serving_latest:min == 0\n' % target else '')
+    + ')\nor\n(\n  (%s)\n  unless on (%s, name)\n  (%s)\n)\n' % [f('source="file"'), cl, f('source="endpoint"')],
 
   prometheusAlerts+:: {
     groups+: [
-      alert.group('acme-lifecycle', [
+      alert.group(c, 'acme-lifecycle', 'acme-overview.json', [
         alert.rule(
           c,
           'AcmeCertificateRenewalOverdue',
           'warning',
           15 * 60,
-          'An ACME certificate was not renewed at its normal renewal point.',
-          'Certificate %s has {{ $value | humanizePercentage }} of its lifetime left; ACME clients renew at 1/3 left (1/2 for certificates shorter than 10 days).' % cert,
-          expr.remainingBetween(c, sel, c.renewalOverdueRatio, c.renewalOverdueRatioShort, c.expiringSoonRatio, c.expiringSoonRatioShort),
+          'A certificate was not renewed by the latest normal renewal point of any ACME client.',
+          'Certificate %s has {{ $value | humanizeDuration }} left, past the point where every ACME client would have renewed it (1/4 of its lifetime, at most %d days, left); its renewal keeps failing or is not scheduled.' % [cert, c.renewalOverdueMaxSeconds / 86400],
+          oncePerCertificate(function(m) '%(r)s{%(m)s} < acme:certificate_overdue_threshold_seconds\n  and %(r)s{%(m)s} >= acme:certificate_expiring_threshold_seconds' % { r: remaining, m: m }),
         ),
         alert.rule(
           c,
           'AcmeCertificateExpiringSoon',
           'critical',
           15 * 60,
-          'An ACME certificate is close to expiry and was not renewed.',
-          'Certificate %s has {{ $value | humanizePercentage }} of its lifetime left and expires soon.' % cert,
-          expr.remainingBetween(c, sel, c.expiringSoonRatio, c.expiringSoonRatioShort, 0, 0, strictLower=true),
+          'A certificate is close to expiry and was not renewed.',
+          'Certificate %s expires in {{ $value | humanizeDuration }} and was not renewed (1/5 of its lifetime, at most %d days, left); renew it and reload what serves it.' % [cert, c.expiringSoonMaxSeconds / 86400],
+          oncePerCertificate(function(m) '%s{%s} < acme:certificate_expiring_threshold_seconds > 0' % [remaining, m]),
         ),
         alert.rule(
           c,
           'AcmeCertificateExpired',
           'critical',
           5 * 60,
-          'An ACME certificate has expired.',
+          'A certificate has expired.',
           'Certificate %s expired {{ $value | humanizeDuration }} ago.' % cert,
-          '(time() - acme_certificate_not_after_timestamp_seconds{%s}) >= 0\n' % sel,
+          oncePerCertificate(function(m) '-%s{%s} >= 0' % [remaining, m], exceptStale=false),
         ),
         alert.rule(
           c,
           'AcmeCertificateRevoked',
           'critical',
           5 * 60,
-          'An ACME certificate is listed as revoked on its CA CRL.',
+          'A certificate is listed as revoked on its CA CRL.',
           'Certificate %s is revoked; clients that check revocation reject it.' % cert,
-          'acme_certificate_revoked{%s} == 1\n' % sel,
+          'max without (address) (acme_certificate_revoked{%s}) == 1\n' % sel,
         ),
       ]),
     ],

@@ -7,7 +7,7 @@ local alert = import '../lib/alert.libsonnet';
 
   prometheusAlerts+:: {
     groups+: [
-      alert.group('acme-renewal', [
+      alert.group(c, 'acme-renewal', 'acme-exporter.json', [
         alert.rule(
           c,
           'AcmeRenewalJobNotRunning',

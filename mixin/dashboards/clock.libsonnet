@@ -8,6 +8,7 @@ local panel = import '../lib/panel.libsonnet';
 
   grafanaDashboards+:: {
     'acme-clock.json': dashboard.new(c, 'acme-clock.json', 'Clock', 'Root cause 5: local clock against NTP and the ACME server Date header. Skew does not cause badNonce; it makes new certificates look not yet valid and shifts renewal timing.', [
+      panel.firingAlerts(c, dashboard.alertsOf($, 'acme-clock.json')),
       panel.timeseries(
         'Clock offset',
         'Local clock minus reference. Negative = behind. The ACME Date header has 1 s resolution.',

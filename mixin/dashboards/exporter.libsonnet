@@ -8,6 +8,7 @@ local panel = import '../lib/panel.libsonnet';
 
   grafanaDashboards+:: {
     'acme-exporter.json': dashboard.new(c, 'acme-exporter.json', 'Renewal jobs and exporter', 'Renewal job activity, ACME directory reachability, and the health of acme_exporter itself.', [
+      panel.firingAlerts(c, dashboard.alertsOf($, 'acme-exporter.json')),
       panel.timeseries(
         'Renewal job last ran',
         'Time since each ACME client renewal job last ran.',
@@ -47,12 +48,10 @@ local panel = import '../lib/panel.libsonnet';
         's',
         [panel.query('time() - acme_check_last_success_timestamp_seconds{%s}' % s, '{{check}} {{target}} {{instance}}')],
       ),
-      panel.table(
+      panel.reasons(
         'Failing checks',
-        'Checks that could not obtain data, with the reason.',
-        [panel.query('acme_probe_failure_info{%s}' % s)],
-        [{ name: 'Failing', unit: 'bool_yes_no' }],
-        w=12,
+        'Checks that could not obtain data, with the reason, from acme_probe_failure_info.',
+        'acme_probe_failure_info{%s}' % s,
       ),
       panel.table(
         'Exporter',

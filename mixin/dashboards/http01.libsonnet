@@ -8,6 +8,7 @@ local panel = import '../lib/panel.libsonnet';
 
   grafanaDashboards+:: {
     'acme-http01.json': dashboard.new(c, 'acme-http01.json', 'HTTP-01', 'Root cause 2: the HTTP-01 challenge path per domain and address family, as the CA would fetch it, and what listens on port 80.', [
+      panel.firingAlerts(c, dashboard.alertsOf($, 'acme-http01.json')),
       panel.timeseries(
         'HTTP-01 reachable (all exporters)',
         'min by (domain, ip_family): 0 when the challenge path fails from at least one exporter.',
@@ -20,12 +21,10 @@ local panel = import '../lib/panel.libsonnet';
         'bool_yes_no',
         [panel.query('acme_http01_reachable{%s}' % s, '{{domain}} {{ip_family}} from {{instance}}')],
       ),
-      panel.table(
-        'HTTP-01 failures',
-        'Why the HTTP-01 check fails (status, redirect, timeout ...), from acme_probe_failure_info.',
-        [panel.query('acme_probe_failure_info{%s, check="http01"}' % s)],
-        [{ name: 'Failing', unit: 'bool_yes_no' }],
-        w=12,
+      panel.reasons(
+        'HTTP-01 failure reasons',
+        'Why the challenge path fails per domain and address family (status, redirect, timeout, prober_no_ipv6 ...), from acme_http01_failure_info. prober_no_ipv6 is the exporter host lacking IPv6, not the CA view, and does not alert.',
+        'acme_http01_failure_info{%s}' % s,
       ),
       panel.table(
         'Local listeners',

@@ -19,25 +19,26 @@ local panel = import '../lib/panel.libsonnet';
       'Overview',
       'ACME certificates: remaining lifetime, ARI windows, served-vs-disk, and one health cell per root cause.',
       [
+        panel.firingAlerts(c, 'Acme.*', h=8),
         cell(
           'Lifecycle',
-          'Certificates past the overdue point of their lifetime (AcmeCertificateRenewalOverdue and worse), expired or revoked.',
-          '(%s) or acme_certificate_revoked{%s} == 1' % [expr.remainingBetween(c, s, c.renewalOverdueRatio, c.renewalOverdueRatioShort), s]
+          'Certificate targets past the overdue point of their lifetime (AcmeCertificateRenewalOverdue and worse, worst address per target), expired or revoked.',
+          'acme:certificate_remaining_seconds:min{%(s)s} < acme:certificate_overdue_threshold_seconds{%(s)s} or acme_certificate_revoked{%(s)s} == 1' % { s: s }
         ),
         cell(
           '1 Account keys',
-          'ACME account keys that are unusable, insecure or no longer registered.',
-          'acme_account_key_usable{%(s)s} == 0 or acme_account_key_insecure{%(s)s} == 1 or acme_account_registered{%(s)s} == 0' % { s: s }
+          'ACME account keys that are unusable, insecure or no longer registered, and client storage the service user cannot write.',
+          'acme_account_key_usable{%(s)s} == 0 or acme_account_key_insecure{%(s)s} == 1 or acme_account_registered{%(s)s} == 0 or acme_account_storage_writable{%(s)s} == 0' % { s: s }
         ),
         cell(
           '2 HTTP-01',
-          'Domain and address family pairs whose HTTP-01 path fails from at least one exporter.',
-          'min by (domain, ip_family) (acme_http01_reachable{%s}) == 0' % s
+          'Domain and address family pairs whose HTTP-01 path fails from at least one exporter (a prober without IPv6 not counted).',
+          'min by (domain, ip_family) (acme_http01_reachable{%(s)s} unless on (job, instance, domain, ip_family) acme_http01_failure_info{%(s)s, reason="prober_no_ipv6"}) == 0' % { s: s }
         ),
         cell(
           '3 DNS',
-          'Zones or domains with out-of-sync serials, down nameservers, inconsistent TXT or CAA forbidding issuance.',
-          'acme_dns_soa_serial_consistent{%(s)s} == 0 or acme_dns_nameserver_up{%(s)s} == 0 or acme_dns_txt_consistent{%(s)s} == 0 or acme_dns_caa_issuance_allowed{%(s)s} == 0' % { s: s }
+          'Zones or domains with out-of-sync serials, down nameservers, inconsistent TXT, a missing canary, a broken CNAME target or delegation, or CAA forbidding issuance.',
+          'acme_dns_soa_serial_consistent{%(s)s} == 0 or acme_dns_nameserver_up{%(s)s} == 0 or acme_dns_txt_consistent{%(s)s} == 0 or acme_dns_caa_issuance_allowed{%(s)s} == 0 or acme_dns_canary_present{%(s)s} == 0 or acme_dns_cname_target_healthy{%(s)s} == 0 or acme_dns_delegation_consistent{%(s)s} == 0' % { s: s }
         ),
         panel.stat(
           '4 Rate limit use',
@@ -83,11 +84,11 @@ local panel = import '../lib/panel.libsonnet';
         ),
         panel.table(
           'Certificates',
-          'One row per certificate (file or endpoint). Lifetime left is a fraction of the certificate lifetime; clients renew at 1/3 left (1/2 for certificates shorter than 10 days). ARI columns are relative to now (negative = in the past). Served latest is 0 when the endpoint serves an older certificate than the newest on disk.',
+          'One row per certificate target (file or endpoint; the worst address of an endpoint). Lifetime left is a fraction of the certificate lifetime; clients renew at 1/3 left (1/2 for certificates shorter than 10 days). ARI columns are relative to now (negative = in the past). Served latest is 0 when the endpoint serves an older certificate than the newest on disk.',
           [
-            panel.query('min by (%s) (%s)' % [certBy, expr.remaining(s)]),
-            panel.query('min by (%s) (acme_certificate_not_after_timestamp_seconds{%s} - time())' % [certBy, s]),
-            panel.query('min by (%s) (%s)' % [certBy, expr.lifetime(s)]),
+            panel.query('min by (%s) (acme:certificate_remaining_ratio:min{%s})' % [certBy, s]),
+            panel.query('min by (%s) (acme:certificate_remaining_seconds:min{%s})' % [certBy, s]),
+            panel.query('max by (%s) (acme:certificate_lifetime_seconds:max{%s})' % [certBy, s]),
             panel.query('min by (%s) (acme_ari_window_start_timestamp_seconds{%s} - time())' % [certBy, s]),
             panel.query('min by (%s) (acme_ari_window_end_timestamp_seconds{%s} - time())' % [certBy, s]),
             panel.query('label_replace(min by (instance, name, target) (acme_endpoint_serving_latest{%s}), "source", "endpoint", "", "")' % s),

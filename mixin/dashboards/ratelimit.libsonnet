@@ -9,6 +9,7 @@ local panel = import '../lib/panel.libsonnet';
 
   grafanaDashboards+:: {
     'acme-ratelimit.json': dashboard.new(c, 'acme-ratelimit.json', 'Rate limits', 'Root cause 4: use of the CA rate limits (7-day windows, counted from certificates on disk, so lower bounds) and ACME errors in client logs.', [
+      panel.firingAlerts(c, dashboard.alertsOf($, 'acme-ratelimit.json')),
       panel.timeseries(
         'Certificates per registered domain',
         'New-name certificates in the last 7 days as a fraction of the certificates_per_registered_domain limit (renewals do not count).',

@@ -9,6 +9,7 @@ local panel = import '../lib/panel.libsonnet';
 
   grafanaDashboards+:: {
     'acme-served.json': dashboard.new(c, 'acme-served.json', 'Served certificates', 'Root cause 6: chain completeness, key match, hostname match and served-vs-disk for files and endpoints.', [
+      panel.firingAlerts(c, dashboard.alertsOf($, 'acme-served.json')),
       panel.table(
         'Endpoints',
         'One row per endpoint address. Served latest is 0 when a newer certificate of the same name is on disk (renewed but not reloaded).',
@@ -34,6 +35,16 @@ local panel = import '../lib/panel.libsonnet';
           { name: 'Chain complete', unit: 'bool_yes_no', thresholds: ok },
           { name: 'Key match', unit: 'bool_yes_no', thresholds: ok },
         ],
+      ),
+      panel.reasons(
+        'Endpoint verify reasons',
+        'Why a served certificate does not verify per address (expired, not_yet_valid, chain_not_verified, hostname_mismatch), from acme_endpoint_verify_failure_info.',
+        'acme_endpoint_verify_failure_info{%s}' % s,
+      ),
+      panel.reasons(
+        'Endpoint check failures',
+        'Why an endpoint or certificate file check could not obtain data (handshake timeout, refused ...), from acme_probe_failure_info.',
+        'acme_probe_failure_info{%s, check=~"endpoint|certificate_file"}' % s,
       ),
       panel.timeseries(
         'Chain expires in',

@@ -31,17 +31,43 @@
       },
     },
 
-  // group checks the size rules of a rule group.
-  group(name, rules)::
+  // dashboardURL links the dashboard file (as named under dashboards/)
+  // with the cluster, job and instance variables set from the alert's
+  // labels; labels an aggregated alert lacks leave their variable at All.
+  dashboardURL(c, file)::
+    local vars = std.join('', [
+      '{{ with $labels.%s }}&var-%s={{ . | urlquery }}{{ end }}' % [l, l]
+      for l in [c.clusterLabel, 'job', 'instance']
+    ]);
+    '%s/d/%s/%s?orgId=1%s' % [c.grafanaURL, std.md5(file), std.strReplace(file, '.json', ''), vars],
+
+  // group checks the size rules of a rule group and gives every alert in
+  // it the dashboard_url of its dashboard file.
+  group(c, name, dashboard, rules)::
     assert std.length(name) <= 40 : 'group %s: name longer than 40 characters' % name;
     assert std.length(rules) <= 20 : 'group %s: more than 20 rules' % name;
-    { name: name, rules: rules },
+    {
+      name: name,
+      rules: [
+        if std.objectHas(r, 'alert') then r { annotations+: { dashboard_url: $.dashboardURL(c, dashboard) } } else r
+        for r in rules
+      ],
+    },
+
+  // on is the label list of a join or aggregation: the cluster label
+  // first, so that rules stay valid on a global view of many clusters.
+  on(c, labels):: '%s, %s' % [c.clusterLabel, labels],
 
   // reason is a template snippet that appends the failure reason(s) the
   // exporter reports in acme_probe_failure_info for this check. matchers
   // is the label matcher text after check=, in printf form, and args the
   // template arguments that fill it.
   reason(c, check, matchers, args)::
-    '{{ with printf `acme_probe_failure_info{%s, check="%s", %s}` %s | query }} Reason: {{ range $i, $s := . }}{{ if $i }}, {{ end }}{{ $s.Labels.reason }}{{ end }}.{{ end }}'
-    % [c.acmeExporterSelector, check, matchers, args],
+    $.reasonOf(c, 'acme_probe_failure_info', 'reason', 'check="%s", %s' % [check, matchers], args),
+
+  // reasonOf is reason for any _info metric: metric{matchers} is queried
+  // and the values of label are listed.
+  reasonOf(c, metric, label, matchers, args)::
+    '{{ with printf `%s{%s, %s}` %s | query }} Reason: {{ range $i, $s := . }}{{ if $i }}, {{ end }}{{ $s.Labels.%s }}{{ end }}.{{ end }}'
+    % [metric, c.acmeExporterSelector, matchers, args, label],
 }

@@ -12,7 +12,7 @@
     regex: '',
   },
 
-  local queryVar(name, label, query) = {
+  local queryVar(name, label, query, allValue='.+', hide=0) = {
     name: name,
     label: label,
     type: 'query',
@@ -20,9 +20,9 @@
     query: { query: query, refId: 'PrometheusVariableQueryEditor-VariableQuery' },
     definition: query,
     current: {},
-    hide: 0,
+    hide: hide,
     includeAll: true,
-    allValue: '.+',
+    allValue: allValue,
     multi: true,
     refresh: 2,
     regex: '',
@@ -68,11 +68,31 @@
     }],
     templating: { list: [
       datasourceVar,
-      queryVar('job', 'Job', 'label_values(%s, job)' % c.dashboardVariableMetric),
+      // The cluster label is absent on a single Prometheus: "All" is .*
+      // so that it matches the empty value; hidden unless multi-cluster.
+      queryVar(
+        c.clusterLabel,
+        'Cluster',
+        'label_values(%s, %s)' % [c.dashboardVariableMetric, c.clusterLabel],
+        allValue='.*',
+        hide=if c.showMultiCluster then 0 else 2,
+      ),
+      queryVar('job', 'Job', 'label_values(%s, job)' % std.strReplace(
+        c.dashboardVariableMetric, '}', ', %s=~"$%s"}' % [c.clusterLabel, c.clusterLabel]
+      )),
       queryVar('instance', 'Instance', 'label_values(%s, instance)' % std.strReplace(
-        c.dashboardVariableMetric, '}', ', job=~"$job"}'
+        c.dashboardVariableMetric, '}', ', %s=~"$%s", job=~"$job"}' % [c.clusterLabel, c.clusterLabel]
       )),
     ] },
     panels: $.layout(panels),
   },
+
+  // alertsOf is a regex of the alerts whose dashboard_url points at file.
+  alertsOf(mixin, file)::
+    std.join('|', std.sort([
+      r.alert
+      for g in mixin.prometheusAlerts.groups
+      for r in g.rules
+      if std.objectHas(r, 'alert') && std.length(std.findSubstr('/d/%s/' % std.md5(file), r.annotations.dashboard_url)) > 0
+    ])),
 }

@@ -82,4 +82,33 @@ local ds = { type: 'prometheus', uid: '${datasource}' };
         { id: 'organize', options: { excludeByName: { Time: true, job: true, __name__: true } } },
       ],
     },
+
+  // firingAlerts lists the alerts of the mixin that fire now (alertnames
+  // matching the regex), one row each with its labels: the first thing an
+  // on-call wants to see on a dashboard.
+  firingAlerts(c, alertnames, w=24, h=6)::
+    $.base(
+      'table',
+      'Firing alerts',
+      'Alerts of this dashboard that fire now, with their labels (severity, and the name, target, domain or path they are about). The alert annotations link the runbook.',
+      'none',
+      [$.query('ALERTS{alertstate="firing", alertname=~"%s", %s=~"$%s"}' % [alertnames, c.clusterLabel, c.clusterLabel], instant=true, format='table') { instant: true, range: false }],
+      w,
+      h,
+    ) {
+      options: { showHeader: true, cellHeight: 'sm', footer: { show: false }, sortBy: [{ displayName: 'severity', desc: false }] },
+      transformations: [
+        { id: 'organize', options: { excludeByName: { Time: true, Value: true, __name__: true, alertstate: true } } },
+      ],
+    },
+
+  // reasons is a table of an _info metric's current series: one row per
+  // series, its labels as columns (the reason among them).
+  reasons(title, description, expr, w=12, h=8)::
+    $.base('table', title, description, 'none', [$.query(expr, instant=true, format='table') { instant: true, range: false }], w, h) {
+      options: { showHeader: true, cellHeight: 'sm', footer: { show: false } },
+      transformations: [
+        { id: 'organize', options: { excludeByName: { Time: true, Value: true, __name__: true, job: true } } },
+      ],
+    },
 }

@@ -478,7 +478,7 @@ func (b *bed) writeExporterConfig() {
 	fmt.Fprintf(&sb, "global:\n  ca_file: %s\n  system_roots: false\n", b.caFile)
 	sb.WriteString("discovery:\n  enabled: false\n")
 	fmt.Fprintf(&sb, "clock:\n  servers:\n    - server: %s\n      port: 123\n      address: %s\n  min_interval: 1m\n  timeout: 2s\n", ntpName, b.ntpAddr)
-	fmt.Fprintf(&sb, "acme_directories:\n  default: \"\"\n  min_interval: 10s\n  timeout: 3s\n  directories:\n    - url: %s\n      tls_ca_file: %s\n", b.pebbleDir, b.minica)
+	fmt.Fprintf(&sb, "acme_directories:\n  default: \"\"\n  min_interval: 10s\n  timeout: 3s\n  directories:\n    - url: %s\n      tls_ca_file: %s\n      issuers: [\"Pebble Intermediate CA *\"]\n", b.pebbleDir, b.minica)
 	sb.WriteString("ari:\n  concurrency: 2\n  timeout: 5s\n  max_per_scrape: 100\n")
 	sb.WriteString("crl:\n  timeout: 5s\n  min_interval: 1m\n")
 	sb.WriteString(b.dns.exporterConfig())
