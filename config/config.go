@@ -50,8 +50,8 @@ type Global struct {
 
 // Discovery controls zero-config discovery of ACME clients on the host.
 type Discovery struct {
-	// Enabled defaults to true when no config file is given and to false
-	// when one is, unless set explicitly.
+	// Enabled defaults to true, with or without a config file: adding one
+	// endpoint to a host must not silently drop what was discovered.
 	Enabled *bool `yaml:"enabled"`
 	// Interval between rescans; a reload also rescans.
 	Interval Duration `yaml:"interval"`
@@ -165,13 +165,10 @@ func Default() *Config {
 	return c
 }
 
-// DiscoveryEnabled says whether discovery runs. fileGiven is whether the
-// operator passed a config file.
-func (c *Config) DiscoveryEnabled(fileGiven bool) bool {
-	if c.Discovery.Enabled != nil {
-		return *c.Discovery.Enabled
-	}
-	return !fileGiven
+// DiscoveryEnabled says whether discovery runs: unless the file says
+// discovery.enabled: false.
+func (c *Config) DiscoveryEnabled() bool {
+	return c.Discovery.Enabled == nil || *c.Discovery.Enabled
 }
 
 func (c *Config) validate(v *Validator) {

@@ -28,8 +28,8 @@ func TestLoadGood(t *testing.T) {
 	if c.Global.ProbeConcurrency != DefaultProbeConcurrency {
 		t.Errorf("default probe_concurrency not applied: %d", c.Global.ProbeConcurrency)
 	}
-	if c.DiscoveryEnabled(true) || !c.DiscoveryEnabled(false) {
-		t.Error("discovery default must follow whether a file was given")
+	if !c.DiscoveryEnabled() {
+		t.Error("discovery must stay on with a config file that does not disable it")
 	}
 }
 

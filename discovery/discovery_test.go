@@ -198,8 +198,9 @@ certificate_files:
 	}
 }
 
-// TestScannerRescansOnReload: a config reload changes the roots, and a
-// config file without discovery.enabled turns discovery off.
+// TestScannerRescansOnReload: a config reload changes the roots; a config
+// file without a discovery section keeps discovery on (with the default
+// roots), and only discovery.enabled: false turns it off.
 func TestScannerRescansOnReload(t *testing.T) {
 	dst := fixtureCopy(t)
 	file := filepath.Join(dst, "acme.yml")
@@ -214,8 +215,8 @@ func TestScannerRescansOnReload(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := NewScanner(nil, func() time.Time { return taken }, Overrides{NoDefaults: true})
-	s.Configure(sc.Get(), sc.FileGiven())
-	sc.OnLoad(func(c *config.Config) { s.Configure(c, sc.FileGiven()) })
+	s.Configure(sc.Get())
+	sc.OnLoad(s.Configure)
 	if got := s.Snapshot().Clients; len(got) != 1 || got[0].Client != Certbot {
 		t.Fatalf("clients %v", got)
 	}
@@ -230,8 +231,15 @@ func TestScannerRescansOnReload(t *testing.T) {
 	if err := sc.Reload(nil); err != nil {
 		t.Fatal(err)
 	}
+	if got := s.Snapshot(); got.Taken.IsZero() {
+		t.Fatalf("discovery must stay on with a config file that does not disable it: %+v", got)
+	}
+	writeConf("discovery:\n  enabled: false\n")
+	if err := sc.Reload(nil); err != nil {
+		t.Fatal(err)
+	}
 	if got := s.Snapshot(); len(got.Clients) != 0 || !got.Taken.IsZero() {
-		t.Fatalf("discovery must be off with a config file that does not enable it: %+v", got)
+		t.Fatalf("discovery must be off with discovery.enabled: false: %+v", got)
 	}
 }
 

@@ -189,10 +189,9 @@ func NewScanner(logger *slog.Logger, now func() time.Time, o Overrides) *Scanner
 }
 
 // Configure applies a (re)loaded configuration and rescans at once.
-// fileGiven is whether the operator named a config file.
-func (s *Scanner) Configure(c *config.Config, fileGiven bool) {
+func (s *Scanner) Configure(c *config.Config) {
 	s.mu.Lock()
-	s.enabled = c.DiscoveryEnabled(fileGiven)
+	s.enabled = c.DiscoveryEnabled()
 	s.conf = c.Discovery
 	s.mu.Unlock()
 	s.Rescan()

@@ -8,7 +8,6 @@ import (
 
 	"github.com/alecthomas/kingpin/v2"
 
-	"github.com/acme-exporter/acme_exporter/config"
 	"github.com/acme-exporter/acme_exporter/discovery"
 	"github.com/acme-exporter/acme_exporter/exporter"
 )
@@ -44,10 +43,10 @@ func init() {
 // configured interval.
 func StartDiscovery(ctx context.Context, exp *exporter.Exporter, o discovery.Overrides) *discovery.Scanner {
 	s := discovery.NewScanner(exp.Logger.With("component", "discovery"), exp.Now, o)
-	s.Configure(exp.Config.Get(), exp.Config.FileGiven())
+	s.Configure(exp.Config.Get())
 	exp.Augment = s.Augment
 	exp.Discovered = s.Snapshot
-	exp.Config.OnLoad(func(c *config.Config) { s.Configure(c, exp.Config.FileGiven()) })
+	exp.Config.OnLoad(s.Configure)
 	go s.Run(ctx)
 	return s
 }
