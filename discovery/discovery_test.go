@@ -4,6 +4,9 @@
 package discovery
 
 import (
+	"bytes"
+	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -267,5 +270,41 @@ func TestParseInterval(t *testing.T) {
 		if _, err := ParseInterval(bad); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
+	}
+}
+
+// TestScanLogsSummary: every scan says at info what it found, so an
+// operator sees the inventory without debug logging; turning discovery
+// off is said once.
+func TestScanLogsSummary(t *testing.T) {
+	dst := fixtureCopy(t)
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	s := NewScanner(logger, func() time.Time { return taken }, Overrides{
+		CertbotDirs: []string{filepath.Join(dst, "certbot")}, LegoDirs: []string{filepath.Join(dst, "lego")}, NoDefaults: true})
+	s.Configure(config.Default())
+	res := s.Latest()
+	want := fmt.Sprintf(`level=INFO msg="Discovery scan done" clients=certbot:%[1]s/certbot,lego:%[1]s/lego lineages=%d certificate_files=`,
+		dst, len(res.Roots[0].Lineages)+len(res.Roots[1].Lineages))
+	if !strings.Contains(buf.String(), want) {
+		t.Errorf("log lacks %q:\n%s", want, buf.String())
+	}
+	for _, kv := range []string{fmt.Sprintf(" accounts=%d ", len(res.Snapshot.Accounts)), " domains=", " directories=", " unreadable_roots=0"} {
+		if !strings.Contains(buf.String(), kv) {
+			t.Errorf("summary lacks %q:\n%s", kv, buf.String())
+		}
+	}
+	if len(res.Snapshot.Accounts) == 0 {
+		t.Fatal("fixture has no accounts: the summary test proves nothing")
+	}
+	buf.Reset()
+	off, err := config.Parse([]byte("discovery:\n  enabled: false\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Configure(off)
+	s.Configure(off)
+	if n := strings.Count(buf.String(), "Discovery is off"); n != 1 {
+		t.Errorf("discovery off logged %d times, want once:\n%s", n, buf.String())
 	}
 }

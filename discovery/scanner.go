@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -159,6 +160,34 @@ func Scan(d config.Discovery, o Overrides, now time.Time) *Result {
 	return res
 }
 
+// Summary is what a scan found, as slog attributes: the operator's first
+// look at what the exporter will check, logged at info after every scan.
+func (r *Result) Summary() []any {
+	var clients []string
+	lineages, current, history := 0, 0, 0
+	for _, root := range r.Roots {
+		clients = append(clients, root.Client+":"+root.Root)
+		lineages += len(root.Lineages)
+		for _, f := range root.Certs {
+			if f.History {
+				history++
+			} else {
+				current++
+			}
+		}
+	}
+	if len(clients) == 0 {
+		clients = []string{"none"}
+	}
+	names := map[string]bool{}
+	for _, d := range r.Snapshot.Domains {
+		names[d.Name] = true
+	}
+	return []any{"clients", strings.Join(clients, ","), "lineages", lineages, "certificate_files", current,
+		"history_files", history, "accounts", len(r.Snapshot.Accounts), "domains", len(names),
+		"directories", len(r.Snapshot.Directories), "logs", len(r.Snapshot.Logs), "unreadable_roots", len(r.Errors)}
+}
+
 // Scanner keeps the latest scan and rescans on an interval and on reload.
 type Scanner struct {
 	logger    *slog.Logger
@@ -191,9 +220,13 @@ func NewScanner(logger *slog.Logger, now func() time.Time, o Overrides) *Scanner
 // Configure applies a (re)loaded configuration and rescans at once.
 func (s *Scanner) Configure(c *config.Config) {
 	s.mu.Lock()
+	was, first := s.enabled, s.latest == nil
 	s.enabled = c.DiscoveryEnabled()
 	s.conf = c.Discovery
 	s.mu.Unlock()
+	if !c.DiscoveryEnabled() && (was || first) {
+		s.logger.Info("Discovery is off: the config file says discovery.enabled: false")
+	}
 	s.Rescan()
 }
 
@@ -208,8 +241,7 @@ func (s *Scanner) Rescan() {
 		for dir, err := range res.Errors {
 			s.logger.Warn("Discovery cannot read a client root", "root", dir, "err", err)
 		}
-		s.logger.Debug("Discovery scan done", "roots", len(res.Roots), "accounts", len(res.Snapshot.Accounts),
-			"domains", len(res.Snapshot.Domains))
+		s.logger.Info("Discovery scan done", res.Summary()...)
 	} else {
 		res = &Result{Snapshot: &inventory.Snapshot{}, Errors: map[string]error{}}
 	}
