@@ -308,3 +308,37 @@ func TestScanLogsSummary(t *testing.T) {
 		t.Errorf("discovery off logged %d times, want once:\n%s", n, buf.String())
 	}
 }
+
+// TestRootFS: with the host's / mounted elsewhere (a container's /host),
+// every default location is looked up below it, /home/* included, and an
+// empty host root yields no client at all.
+func TestRootFS(t *testing.T) {
+	src := fixtureCopy(t)
+	host := testbed.Dir(t)
+	for from, to := range map[string]string{"certbot": "etc/letsencrypt", "lego": "home/alice/.lego"} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(host, to)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(filepath.Join(src, from), filepath.Join(host, to)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o := Overrides{RootFS: host}
+	res := Scan(config.Default().Discovery, o, taken)
+	var got []string
+	for _, c := range res.Snapshot.Clients {
+		got = append(got, c.Client+":"+c.Root)
+	}
+	want := []string{"certbot:" + host + "/etc/letsencrypt", "lego:" + host + "/home/alice/.lego"}
+	if !slices.Equal(got, want) {
+		t.Errorf("clients %v, want %v", got, want)
+	}
+	d := o.Apply(config.Default().Discovery)
+	if d.SystemdTimerDir != host+"/var/lib/systemd/timers" || !slices.Equal(d.CertbotLogDirs, []string{host + "/var/log/letsencrypt"}) {
+		t.Errorf("default dirs not below the root: %q %q", d.SystemdTimerDir, d.CertbotLogDirs)
+	}
+	empty := Scan(config.Default().Discovery, Overrides{RootFS: testbed.Dir(t)}, taken)
+	if len(empty.Roots) != 0 || len(empty.Errors) != 0 {
+		t.Errorf("an empty host root must yield nothing: %+v %v", empty.Roots, empty.Errors)
+	}
+}

@@ -28,6 +28,7 @@ func init() {
 		app.Flag("discovery.acmesh-dir", "acme.sh home to discover (repeatable; replaces discovery.acmesh_dirs).").StringsVar(&o.AcmeShDirs)
 		app.Flag("discovery.certbot-log-dir", "certbot --logs-dir holding letsencrypt.log (repeatable; replaces discovery.certbot_log_dirs).").StringsVar(&o.CertbotLogDirs)
 		app.Flag("discovery.systemd-timer-dir", "Directory of systemd timer stamps (replaces discovery.systemd_timer_dir).").StringVar(&o.SystemdTimerDir)
+		app.Flag("discovery.rootfs", "Where the host's / is mounted (e.g. /host in a container): default locations are looked up below it.").Default("/").StringVar(&o.RootFS)
 		app.Flag("discovery.defaults", "Also look in each client's default locations when no directory is given for it.").Default("true").BoolVar(&defaults)
 	})
 	startHooks = append(startHooks, func(exp *exporter.Exporter) error {
