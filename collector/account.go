@@ -38,6 +38,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/acme-exporter/acme_exporter/internal/certs"
+	"github.com/acme-exporter/acme_exporter/internal/idname"
 	"github.com/acme-exporter/acme_exporter/inventory"
 )
 
@@ -223,7 +224,7 @@ func checkAccountKey(s accountSpec, emit Emit) error {
 	}
 	owner, group := "", ""
 	if st != nil {
-		owner, group = strconv.FormatUint(uint64(st.Uid), 10), strconv.FormatUint(uint64(st.Gid), 10)
+		owner, group = idname.User(st.Uid), idname.Group(st.Gid) // as ls -l shows them
 	}
 	svc := s.runAs
 	if svc == "" && idErr == nil {

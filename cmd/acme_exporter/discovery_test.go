@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"os"
+	"os/user"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -117,6 +118,13 @@ func normalize(s, dst string) string {
 	}
 	var out []string
 	uid, gid := fmt.Sprint(os.Getuid()), fmt.Sprint(os.Getgid())
+	uname, gname := uid, gid // owner and group are names where they have one
+	if u, err := user.LookupId(uid); err == nil {
+		uname = u.Username
+	}
+	if g, err := user.LookupGroupId(gid); err == nil {
+		gname = g.Name
+	}
 	for name, mf := range fams {
 		probe := strings.HasPrefix(name, "acme_probe_") || name == "acme_check_last_success_timestamp_seconds"
 		if !inScope.MatchString(name) && !probe {
@@ -141,8 +149,8 @@ func normalize(s, dst string) string {
 			}
 			l := fmt.Sprintf("%s{%s} %g", name, strings.Join(labels, ","), v)
 			l = strings.ReplaceAll(l, dst, "FIXTURES")
-			l = strings.ReplaceAll(l, `owner="`+uid+`"`, `owner="UID"`)
-			l = strings.ReplaceAll(l, `group="`+gid+`"`, `group="GID"`)
+			l = strings.ReplaceAll(l, `owner="`+uname+`"`, `owner="UID"`)
+			l = strings.ReplaceAll(l, `group="`+gname+`"`, `group="GID"`)
 			l = strings.ReplaceAll(l, `service_user="owner:`+uid+`"`, `service_user="owner:UID"`)
 			out = append(out, l)
 		}
