@@ -41,9 +41,6 @@ type Exporter struct {
 	Augment Augmenter
 	// Discovered, when set, returns discovery's latest snapshot.
 	Discovered func() *inventory.Snapshot
-	// CheckStates, when set, returns the last state of every check (for
-	// the landing page).
-	CheckStates func() []CheckState
 	// Registry holds the exporter's own long-lived metrics.
 	Registry *prometheus.Registry
 
@@ -83,6 +80,7 @@ func New(cfg *config.SafeConfig, reg *prometheus.Registry, logger *slog.Logger, 
 			Help: "/probe requests answered 400 or 503, by reason (unknown_module, target_refused, bad_request, busy).",
 		}, []string{"reason"}),
 	}
+	e.sched.LogChanges = true
 	for _, r := range []string{"unknown_module", "target_refused", "bad_request", "busy"} {
 		e.refused.WithLabelValues(r)
 	}
