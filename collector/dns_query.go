@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/acme-exporter/acme_exporter/internal/probelog"
 )
 
 // DNS answer limits: a UDP datagram and a TCP message are at most 64 KiB by
@@ -103,8 +105,10 @@ func (c *dnsClient) exchange(ctx context.Context, server string, q dnsQuery) (*d
 		if ctx.Err() != nil && dnsReason(err) == "network_error" {
 			err = &dnsError{reason: "timeout", err: err}
 		}
+		probelog.DNSAnswer(ctx, server, q.name, q.qtype, nil, err)
 		return nil, took, err
 	}
+	probelog.DNSAnswer(ctx, server, q.name, q.qtype, r, nil)
 	if err := checkAnswerSize(r); err != nil {
 		return nil, took, err
 	}

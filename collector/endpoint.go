@@ -25,6 +25,7 @@ import (
 	"github.com/acme-exporter/acme_exporter/config"
 	"github.com/acme-exporter/acme_exporter/internal/certs"
 	"github.com/acme-exporter/acme_exporter/internal/guard"
+	"github.com/acme-exporter/acme_exporter/internal/probelog"
 	"github.com/acme-exporter/acme_exporter/inventory"
 )
 
@@ -425,9 +426,12 @@ func (s endpointSpec) probe(ctx context.Context, a netip.AddrPort) addrResult {
 			tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, tls.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA}
 	}
 	tc := tls.Client(conn, cfg)
+	steps := probelog.From(ctx)
+	steps.Info("TLS handshake", "server_name", cfg.ServerName, "key_type", s.keyType)
 	start := time.Now()
 	err = tc.HandshakeContext(ctx)
 	r.handshake = time.Since(start)
+	probelog.TLSDone(steps, tc.ConnectionState(), err)
 	if err != nil {
 		r.err = handshakeFailure(ctx, err)
 		return r
@@ -556,6 +560,7 @@ func queryAddrs(ctx context.Context, resolver, name string, qtype uint16) ([]net
 			cl.Net = "tcp"
 			resp, _, err = cl.ExchangeContext(ctx, m, resolver)
 		}
+		probelog.DNSAnswer(ctx, resolver, qname, qtype, resp, err)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, Fail("timeout", err)

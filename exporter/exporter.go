@@ -270,6 +270,13 @@ func (e *Exporter) ProbeHandler() http.Handler {
 			}
 			targets[i].MinInterval = 0 // a probe asks for a fresh answer
 		}
+		var steps *stepLog
+		if q.Get("debug") == "true" {
+			steps = newStepLog(modName, mod, target, dl)
+			for i := range targets {
+				targets[i].Run = steps.wrap(targets[i])
+			}
+		}
 		select {
 		case e.probeSem <- struct{}{}:
 			defer func() { <-e.probeSem }()
@@ -279,6 +286,10 @@ func (e *Exporter) ProbeHandler() http.Handler {
 		}
 		reg := prometheus.NewRegistry()
 		reg.MustRegister(&probeRun{e: e, targets: targets, deadline: dl})
+		if steps != nil {
+			steps.serve(w, reg, mod)
+			return
+		}
 		promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}).ServeHTTP(w, r)
 	})
 }
