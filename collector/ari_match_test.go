@@ -62,7 +62,7 @@ acme_directories:
 	publishAs := func(name, client string, is *testbed.Issued) {
 		sum := certs.Summarize(is.Chain)
 		sum.Name, sum.Source, sum.Path, sum.Client = name, "file", "/certs/"+name+"/fullchain.pem", client
-		env.Inventory.Put("test", sum.Path, []inventoryCert{sum})
+		env.Inventory.Put("test", sum.Path, []inventory.Certificate{sum})
 	}
 	publishAs("disc", "certbot", byDisc)
 	publishAs("unmatched", "certbot", unmatched)

@@ -7,14 +7,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -26,39 +23,13 @@ import (
 
 	"github.com/acme-exporter/acme_exporter/internal/certs"
 	"github.com/acme-exporter/acme_exporter/internal/testbed"
+	"github.com/acme-exporter/acme_exporter/inventory"
 )
-
-// pebbleEnv starts in-process Pebble and returns an Env whose only
-// directory is Pebble's, trusted through tls_ca_file.
-func pebbleEnv(t *testing.T, dirURL string, p *testbed.Pebble, clock func() time.Time, extra string) *Env {
-	t.Helper()
-	caFile := filepath.Join(t.TempDir(), "pebble-tls.pem")
-	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.Server.Certificate().Raw}), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	yml := fmt.Sprintf("acme_directories:\n  directories:\n    - url: %s\n      tls_ca_file: %s\n%s", dirURL, caFile, extra)
-	env := testEnv(t, yml, time.Time{}, nil)
-	env.Now = clock
-	return env
-}
-
-// mutableClock is a test clock that can be moved.
-type mutableClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (m *mutableClock) Now() time.Time { m.mu.Lock(); defer m.mu.Unlock(); return m.t }
-func (m *mutableClock) Add(d time.Duration) {
-	m.mu.Lock()
-	m.t = m.t.Add(d)
-	m.mu.Unlock()
-}
 
 func publish(env *Env, name string, is *testbed.Issued) {
 	sum := certs.Summarize(is.Chain)
 	sum.Name, sum.Source, sum.Path = name, "file", "/certs/"+name+"/fullchain.pem"
-	env.Inventory.Put("test", sum.Path, []inventoryCert{sum})
+	env.Inventory.Put("test", sum.Path, []inventory.Certificate{sum})
 }
 
 // waitARI waits until the background worker answered for every certificate.
@@ -81,8 +52,6 @@ func waitARI(t *testing.T, c *ariCollector) {
 	}
 	t.Fatal("ARI worker did not finish")
 }
-
-func ts(t time.Time) string { return fmt.Sprintf("%.10e", float64(t.Unix())) }
 
 func setRenewalInfo(t *testing.T, p *testbed.Pebble, is *testbed.Issued, body string) {
 	t.Helper()
@@ -175,14 +144,6 @@ func TestARIAgainstPebble(t *testing.T) {
 	if problems, err := testutil.CollectAndLint(h); err != nil || len(problems) > 0 {
 		t.Fatalf("lint: %v %v", err, problems)
 	}
-}
-
-// scrapeText renders one scrape of c as exposition text.
-func scrapeText(t *testing.T, c interface {
-	Collect(chan<- prometheusMetric)
-}) string {
-	t.Helper()
-	return gatherText(t, c)
 }
 
 // TestARIOneRequestPerCertificate: 50 parallel scrapes send exactly one

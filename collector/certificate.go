@@ -7,8 +7,6 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
-	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -18,7 +16,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/acme-exporter/acme_exporter/config"
@@ -31,29 +28,10 @@ const certFileCheck = "certificate_file"
 // The certificate families are shared by files and endpoints; address is
 // the dialled ip:port for endpoints and empty (absent) for files.
 var (
-	certNotBeforeDesc = Desc(certFileCheck, "acme_certificate_not_before_timestamp_seconds",
-		"Leaf certificate notBefore, as a Unix time.", "name", "source", "target", "address")
-	certNotAfterDesc = Desc(certFileCheck, "acme_certificate_not_after_timestamp_seconds",
-		"Leaf certificate notAfter, as a Unix time.", "name", "source", "target", "address")
-	certChainNotAfterDesc = Desc(certFileCheck, "acme_certificate_chain_not_after_timestamp_seconds",
-		"Earliest notAfter in the verified chain (leaf, intermediates, root), as a Unix time; absent when the chain does not verify.",
-		"name", "source", "target", "address")
-	certInfoDesc = Desc(certFileCheck, "acme_certificate_info",
-		"Details of the leaf certificate; dns_names is the sorted SAN list, or a count and digest when long.",
-		"name", "source", "target", "address", "serial", "issuer", "key_type", "dns_names", "must_staple")
-	certChainCompleteDesc = Desc(certFileCheck, "acme_certificate_chain_complete",
-		"1 when the certificates in the file (or on the wire) alone verify the leaf to a trusted root, without fetching intermediates.",
-		"name", "source", "target", "address")
 	certKeyMatchDesc = Desc(certFileCheck, "acme_certificate_key_match",
 		"1 when the private key file matches the leaf's public key; absent when no key file is known.",
 		"name", "target")
-	certMustStapleDesc = Desc(certFileCheck, "acme_certificate_must_staple",
-		"1 when the leaf requests OCSP Must-Staple (RFC 7633), which Let's Encrypt can no longer satisfy since it ended OCSP.",
-		"name", "source", "target", "address")
 )
-
-// maxCertFileSize bounds what is read from one file: real bundles are a few KiB.
-const maxCertFileSize = 1 << 20
 
 // parseCount counts certificate parses, so tests can prove the cache works.
 var parseCount atomic.Int64
@@ -72,13 +50,6 @@ type certFileCollector struct {
 	listings map[string]*listing
 	sources  []specSource
 	specs    []certFileSpec
-}
-
-// identity says whether a file changed without reading it.
-type identity struct {
-	dev, ino uint64
-	size     int64
-	mtime    int64
 }
 
 type cachedCert struct {
@@ -374,8 +345,6 @@ func (f *fileSamples) SampleOf(meta *descMeta, dst *sample, scratch []string) bo
 	return true
 }
 
-func unixSeconds(t time.Time) float64 { return float64(t.Unix()) }
-
 // load returns the derived values of the certificate file at path, from
 // cache when the file's identity is unchanged.
 func (c *certFileCollector) load(env *Env, path string) (*cachedCert, error) {
@@ -451,83 +420,6 @@ func (c *certFileCollector) loadKey(path string) ([]byte, error) {
 // keyFailure prefixes a file failure's reason with key_.
 func keyFailure(err error) error {
 	return Fail("key_"+ReasonOf(err), err)
-}
-
-// statFile stats path, following symlinks, and classifies failures. It
-// calls stat(2) directly: os.Stat allocates a FileInfo, and a warm scrape
-// is mostly this call, once per file.
-func statFile(path string) (identity, error) {
-	var st syscall.Stat_t
-	err := syscall.Stat(path, &st)
-	for err == syscall.EINTR {
-		err = syscall.Stat(path, &st)
-	}
-	if err != nil {
-		return identity{}, fileFailure(path, &fs.PathError{Op: "stat", Path: path, Err: err})
-	}
-	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
-		if fi, err := os.Stat(path); err == nil {
-			return identity{}, Fail("not_regular_file", fmt.Errorf("%s is a %s", path, fi.Mode().Type()))
-		}
-		return identity{}, Fail("not_regular_file", fmt.Errorf("%s is not a regular file", path))
-	}
-	return identity{dev: uint64(st.Dev), ino: st.Ino, size: st.Size, mtime: st.Mtim.Nano()}, nil
-}
-
-func identityOf(fi fs.FileInfo) identity {
-	id := identity{size: fi.Size(), mtime: fi.ModTime().UnixNano()}
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		id.dev, id.ino = uint64(st.Dev), st.Ino
-	}
-	return id
-}
-
-func fileFailure(path string, err error) error {
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
-			return Fail("dangling_symlink", err)
-		}
-		return Fail("not_found", err)
-	case errors.Is(err, fs.ErrPermission):
-		return Fail("exporter_cannot_read", err)
-	}
-	return Fail("read_error", err)
-}
-
-// readStable reads a file read-only and makes sure it did not change while
-// being read: a renewal that rewrites it in place, or swaps it by rename,
-// is read again rather than reported half-written.
-func readStable(path string) ([]byte, identity, error) {
-	for attempt := 0; attempt < 3; attempt++ {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, identity{}, fileFailure(path, err)
-		}
-		before, err := f.Stat()
-		if err != nil {
-			f.Close()
-			return nil, identity{}, fileFailure(path, err)
-		}
-		if !before.Mode().IsRegular() {
-			f.Close()
-			return nil, identity{}, Fail("not_regular_file", fmt.Errorf("%s is not a regular file", path))
-		}
-		data, err := io.ReadAll(io.LimitReader(f, maxCertFileSize+1))
-		after, serr := f.Stat()
-		f.Close()
-		if err != nil {
-			return nil, identity{}, fileFailure(path, err)
-		}
-		if len(data) > maxCertFileSize {
-			return nil, identity{}, Fail("too_large", fmt.Errorf("%s is larger than %d bytes", path, maxCertFileSize))
-		}
-		now, nerr := os.Stat(path)
-		if serr == nil && nerr == nil && identityOf(before) == identityOf(after) && identityOf(after) == identityOf(now) {
-			return data, identityOf(after), nil
-		}
-	}
-	return nil, identity{}, Fail("changing", fmt.Errorf("%s kept changing while being read", path))
 }
 
 // genericBases are file names that say nothing about the certificate, so

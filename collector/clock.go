@@ -22,9 +22,6 @@ const (
 )
 
 var (
-	clockOffsetDesc = Desc(clockFamily, "acme_clock_offset_seconds",
-		"Local clock minus the reference clock, in seconds: reference=ntp from an NTP exchange, reference=acme from the Date header of an ACME server's newNonce answer (1 s resolution). Positive means the local clock is ahead.",
-		"reference", "server")
 	clockRTTDesc = Desc(clockFamily, "acme_clock_ntp_rtt_seconds",
 		"Round-trip time of the last NTP exchange with the server.", "server")
 	clockStratumDesc = Desc(clockFamily, "acme_clock_ntp_stratum",

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"golang.org/x/sys/unix"
 
@@ -135,7 +136,7 @@ func TestClockKernelReal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := kernelClock(func(m prometheusMetric) {}); err != nil {
+	if err := kernelClock(func(m prometheus.Metric) {}); err != nil {
 		t.Fatal(err)
 	}
 	after, _, _ := adjtimex()

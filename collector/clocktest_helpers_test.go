@@ -9,13 +9,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
-
-	"github.com/acme-exporter/acme_exporter/inventory"
-)
-
-type (
-	inventoryCert    = inventory.Certificate
-	prometheusMetric = prometheus.Metric
 )
 
 // gatherText renders one scrape of c as exposition text.

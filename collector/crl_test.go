@@ -19,6 +19,7 @@ import (
 	"github.com/acme-exporter/acme_exporter/internal/certs"
 	"github.com/acme-exporter/acme_exporter/internal/testbed"
 	"github.com/acme-exporter/acme_exporter/internal/testcerts"
+	"github.com/acme-exporter/acme_exporter/inventory"
 )
 
 // opensslCRL makes a CRL with `openssl ca -gencrl`, signed by the chain's
@@ -83,7 +84,7 @@ func TestCRLServedByNginx(t *testing.T) {
 		}
 		sum := certs.Summarize(b.Certs)
 		sum.Name, sum.Source, sum.Path = l.name, "file", "/certs/"+l.name+".pem"
-		env.Inventory.Put("test", sum.Path, []inventoryCert{sum})
+		env.Inventory.Put("test", sum.Path, []inventory.Certificate{sum})
 	}
 	h := newHarness(env, map[string]Collector{crlCheck: &crlCollector{cache: map[string]*crlEntry{}}})
 	compare(t, h, `
@@ -153,7 +154,7 @@ func TestCRLOverTLS(t *testing.T) {
 			}
 			sum := certs.Summarize(b.Certs)
 			sum.Name, sum.Source, sum.Path = "tls", "file", "/certs/tls.pem"
-			env.Inventory.Put("test", sum.Path, []inventoryCert{sum})
+			env.Inventory.Put("test", sum.Path, []inventory.Certificate{sum})
 			h := newHarness(env, map[string]Collector{crlCheck: &crlCollector{cache: map[string]*crlEntry{}}})
 			compare(t, h, tc.want, "acme_certificate_revoked", "acme_probe_failure_info")
 		})

@@ -8,7 +8,6 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -42,22 +41,6 @@ func TestDirectoryAgainstPebble(t *testing.T) {
 	if problems, err := testutil.CollectAndLint(h); err != nil || len(problems) > 0 {
 		t.Fatalf("lint: %v %v", err, problems)
 	}
-}
-
-// metricValue finds one sample's value in exposition text.
-func metricValue(t *testing.T, text, series string) float64 {
-	t.Helper()
-	for _, line := range strings.Split(text, "\n") {
-		if strings.HasPrefix(line, series+" ") {
-			v, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimPrefix(line, series)), 64)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return v
-		}
-	}
-	t.Fatalf("no %s in\n%s", series, text)
-	return 0
 }
 
 func TestDirectoryFailures(t *testing.T) {

@@ -8,23 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"testing"
-	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/acme-exporter/acme_exporter/internal/testcerts"
 )
-
-// probeCollector serves one /probe request's targets as a collector.
-type probeCollector struct {
-	sched   *Scheduler
-	targets []Target
-}
-
-func (p *probeCollector) Describe(chan<- *prometheus.Desc) {}
-func (p *probeCollector) Collect(ch chan<- prometheus.Metric) {
-	p.sched.Probe(p.targets, time.Now().Add(10*time.Second), ch)
-}
 
 func TestDNSProbe(t *testing.T) {
 	b := startDNSBed(t)

@@ -5,9 +5,7 @@ package collector
 
 import (
 	"fmt"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -77,54 +75,6 @@ wild         CAA 0 issue "letsencrypt.org"
 wild         CAA 0 issuewild ";"
 iodef        CAA 0 iodef "mailto:security@caa.test"
 `
-
-type dnsBed struct {
-	primary, secondary, parent *testbed.Knot
-	resolver                   string
-}
-
-func startDNSBed(t *testing.T) *dnsBed {
-	t.Helper()
-	p := testbed.StartKnot(t, "127.0.0.2", []testbed.KnotZone{
-		{Name: "example.test.", Text: zoneExample},
-		{Name: "auth.test.", Text: zoneAuth},
-	})
-	par := testbed.StartKnot(t, "127.0.0.2", []testbed.KnotZone{
-		{Name: "test.", Text: zoneTest},
-		{Name: "caa.test.", Text: zoneCAA},
-	})
-	s := testbed.StartKnot(t, "127.0.0.3", []testbed.KnotZone{{Name: "example.test.", Primary: p.Addr}})
-	b := &dnsBed{primary: p, secondary: s, parent: par}
-	b.resolver = testbed.StartStubResolver(t, map[string]string{
-		"test.": par.Addr, "caa.test.": par.Addr, "example.test.": p.Addr, "auth.test.": p.Addr,
-	})
-	b.waitSerial(t, s, "2026112601")
-	return b
-}
-
-func (b *dnsBed) waitSerial(t *testing.T, k *testbed.Knot, serial string) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		out := k.Control(t, "zone-status", "example.test.")
-		if strings.Contains(out, "serial: "+serial) {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s did not reach serial %s: %s", k.Addr, serial, out)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-func (b *dnsBed) config(domains string) string {
-	return fmt.Sprintf(`
-dns01_defaults:
-  resolver: %s
-  query_timeout: 2s
-dns01:
-%s`, b.resolver, strings.NewReplacer("$P", b.primary.Addr, "$S", b.secondary.Addr, "$R", b.parent.Addr).Replace(domains))
-}
 
 // nsMap is the nameservers block that points the NS names at the two Knots.
 const nsMap = `

@@ -6,6 +6,7 @@ package collector
 import (
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -111,3 +112,5 @@ func init() {
 		Labels: []string{"reason"},
 		Help:   "/probe requests answered 400 or 503, by reason (unknown_module, target_refused, bad_request, busy)."})
 }
+
+func unixSeconds(t time.Time) float64 { return float64(t.Unix()) }

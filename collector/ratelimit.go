@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-
 	"golang.org/x/net/publicsuffix"
 
 	"github.com/acme-exporter/acme_exporter/config"

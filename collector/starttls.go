@@ -80,7 +80,7 @@ func readCodeReply(r *bufio.Reader) (string, []string, error) {
 				lines = append(lines, line)
 				continue
 			}
-			return "", nil, Fail("starttls_failed", fmt.Errorf("malformed reply %q", truncate(line)))
+			return "", nil, Fail("starttls_failed", fmt.Errorf("malformed reply %q", truncateReply(line)))
 		}
 		lines = append(lines, text)
 		if last {
@@ -113,7 +113,7 @@ func parseCodeLine(line string) (code string, last bool, text string, ok bool) {
 	return "", false, "", false
 }
 
-func truncate(s string) string {
+func truncateReply(s string) string {
 	if len(s) > 80 {
 		return s[:80] + "..."
 	}
@@ -197,7 +197,7 @@ func imapStartTLS(conn net.Conn, r *bufio.Reader) error {
 		return err
 	}
 	if !strings.HasPrefix(line, "* OK") {
-		return Fail("starttls_failed", fmt.Errorf("IMAP greeting %q", truncate(line)))
+		return Fail("starttls_failed", fmt.Errorf("IMAP greeting %q", truncateReply(line)))
 	}
 	if err := send(conn, "a1 STARTTLS\r\n"); err != nil {
 		return err
@@ -214,9 +214,9 @@ func imapStartTLS(conn net.Conn, r *bufio.Reader) error {
 		case strings.HasPrefix(line, "a1 OK"):
 			return nil
 		case strings.HasPrefix(line, "a1 BAD"):
-			return Fail("starttls_not_offered", fmt.Errorf("IMAP STARTTLS: %q", truncate(line)))
+			return Fail("starttls_not_offered", fmt.Errorf("IMAP STARTTLS: %q", truncateReply(line)))
 		}
-		return Fail("starttls_refused", fmt.Errorf("IMAP STARTTLS: %q", truncate(line)))
+		return Fail("starttls_refused", fmt.Errorf("IMAP STARTTLS: %q", truncateReply(line)))
 	}
 	return Fail("starttls_failed", errors.New("IMAP reply has too many lines"))
 }
@@ -227,7 +227,7 @@ func pop3StartTLS(conn net.Conn, r *bufio.Reader) error {
 		return err
 	}
 	if !strings.HasPrefix(line, "+OK") {
-		return Fail("starttls_failed", fmt.Errorf("POP3 greeting %q", truncate(line)))
+		return Fail("starttls_failed", fmt.Errorf("POP3 greeting %q", truncateReply(line)))
 	}
 	if err := send(conn, "STLS\r\n"); err != nil {
 		return err
@@ -237,7 +237,7 @@ func pop3StartTLS(conn net.Conn, r *bufio.Reader) error {
 		return err
 	}
 	if !strings.HasPrefix(line, "+OK") {
-		return Fail("starttls_not_offered", fmt.Errorf("POP3 STLS: %q", truncate(line)))
+		return Fail("starttls_not_offered", fmt.Errorf("POP3 STLS: %q", truncateReply(line)))
 	}
 	return nil
 }
