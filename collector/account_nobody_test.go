@@ -55,7 +55,7 @@ func TestExporterCannotReadAccountDir(t *testing.T) {
 func exporterCannotReadInner(t *testing.T, dst string) {
 	cb := filepath.Join(dst, "certbot")
 	env := scanEnv(t, `global: {run_as: "0"}`, fixtureNow, discovery.Overrides{CertbotDirs: []string{cb}})
-	h := newHarness(env, myFamilies())
+	h := newHarness(env, newFamilies(t, env.Logger, "renewal", "discovery", "account"))
 	key := cb + "/accounts/127.0.0.1:56763/dir/6415a838f97b3a973c6f2747e0dc8464/private_key.json"
 	want := strings.ReplaceAll(`
 acme_renewal_lineage_info{client="certbot",directory="https://127.0.0.1:56763/dir",mode="standalone",name="alpha.example.test"} 1

@@ -206,6 +206,19 @@ func Families(logger *slog.Logger) map[string]Collector {
 	return out
 }
 
+// New makes a fresh instance of the family registered as name, whether
+// enabled or not: tests that combine families build them by name, without
+// importing each other's internals.
+func New(name string, logger *slog.Logger) (Collector, error) {
+	familiesMu.Lock()
+	defer familiesMu.Unlock()
+	f, ok := families[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown collector %q", name)
+	}
+	return f.factory(logger.With("collector", name)), nil
+}
+
 // ProberFor returns the enabled family that serves module kind.
 func ProberFor(cs map[string]Collector, kind string) (Prober, bool) {
 	for _, c := range cs {

@@ -23,7 +23,7 @@ func TestLayoutsGoldenLegoV5(t *testing.T) {
 	dst := testbed.Dir(t)
 	testbed.CopyTree(t, "../discovery/testdata", dst)
 	env := scanEnv(t, `global: {run_as: "0"}`, fixtureNow, discovery.Overrides{LegoDirs: []string{dst + "/lego-v5"}})
-	h := newHarness(env, myFamilies())
+	h := newHarness(env, newFamilies(t, env.Logger, "renewal", "discovery", "account"))
 	want := strings.ReplaceAll(`
 acme_renewal_lineage_info{client="lego",directory="https://127.0.0.1:46813/dir",mode="",name="*.wild5.example.test"} 1
 acme_renewal_lineage_info{client="lego",directory="https://127.0.0.1:46813/dir",mode="",name="echo.example.test"} 1

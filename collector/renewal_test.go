@@ -32,11 +32,6 @@ func scanEnv(t *testing.T, yml string, now time.Time, o discovery.Overrides) *En
 	return env
 }
 
-func myFamilies() map[string]Collector {
-	return map[string]Collector{"renewal": renewalCollector{}, "discovery": discoveryCollector{},
-		"account": &accountCollector{reg: map[string]*regState{}}}
-}
-
 // TestLayoutsGolden: golden output per client layout. certbot and lego
 // are the trees the real clients wrote against Pebble; Caddy, autocert
 // and acme.sh follow their documented layouts, made by a test helper.
@@ -82,7 +77,7 @@ acme_probe_failure_info{check="renewal_last_run",reason="no_renewal_record",targ
 	} {
 		t.Run(tc.client, func(t *testing.T) {
 			env := scanEnv(t, `global: {run_as: "0"}`, fixtureNow, tc.o)
-			h := newHarness(env, myFamilies())
+			h := newHarness(env, newFamilies(t, env.Logger, "renewal", "discovery", "account"))
 			want := strings.ReplaceAll(tc.want, "ROOT", dst)
 			compare(t, h, want, "acme_renewal_lineage_info", "acme_renewal_config_problem_info",
 				"acme_renewal_scheduled_timestamp_seconds", "acme_discovery_root_info", "acme_account_key_usable",
@@ -127,7 +122,7 @@ func TestCertbotBrokenTree(t *testing.T) {
 	must(os.Chmod(acct, 0o700))
 
 	env := scanEnv(t, `global: {run_as: "65534"}`, fixtureNow, discovery.Overrides{CertbotDirs: []string{cb}})
-	h := newHarness(env, myFamilies())
+	h := newHarness(env, newFamilies(t, env.Logger, "renewal", "discovery", "account"))
 	want := strings.ReplaceAll(`
 acme_renewal_lineage_info{client="certbot",directory="",mode="",name="alpha.example.test"} 1
 acme_renewal_lineage_info{client="certbot",directory="https://127.0.0.1:56763/dir",mode="webroot",name="beta.example.test"} 1

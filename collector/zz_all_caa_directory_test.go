@@ -42,7 +42,7 @@ func TestCAAIdentitiesFromDirectory(t *testing.T) {
 	// Before the directory was fetched: the configured identities
 	// (letsencrypt.org by default); a discovered domain of an unknown CA
 	// cannot be evaluated.
-	before := newHarness(env, map[string]Collector{caaCheck: &caaCollector{}})
+	before := newHarness(env, newFamilies(t, env.Logger, "caa"))
 	compare(t, before, `
 acme_dns_caa_issuance_allowed{domain="forbid.caa.test",issuer="letsencrypt.org"} 0
 acme_dns_caa_issuance_allowed{domain="allow.caa.test",issuer="letsencrypt.org"} 1
@@ -58,7 +58,7 @@ acme_probe_failure_info{check="caa",reason="no_caa_identity",target="www.allow.c
 
 	// The directory family fetches Pebble (configured in acme_directories
 	// and named by the dns01 entries) and publishes its meta.
-	dirs := newHarness(env, map[string]Collector{directoryCheck: newDirectoryCollector(env.Logger)})
+	dirs := newHarness(env, newFamilies(t, env.Logger, "acme_directory"))
 	compare(t, dirs, fmt.Sprintf(`acme_directory_up{directory=%q} 1`, u), "acme_directory_up")
 	m, ok := env.Directories.Get(u)
 	if !ok || fmt.Sprint(m.CAAIdentities) != "[pebble.letsencrypt.org]" || m.RenewalInfo == "" || fmt.Sprint(m.Profiles) != "[default]" {
@@ -66,7 +66,7 @@ acme_probe_failure_info{check="caa",reason="no_caa_identity",target="www.allow.c
 	}
 
 	// A fresh scheduler (no min_interval cache): now Pebble's identity.
-	after := newHarness(env, map[string]Collector{caaCheck: &caaCollector{}})
+	after := newHarness(env, newFamilies(t, env.Logger, "caa"))
 	compare(t, after, `
 acme_dns_caa_issuance_allowed{domain="forbid.caa.test",issuer="pebble.letsencrypt.org"} 1
 acme_dns_caa_issuance_allowed{domain="allow.caa.test",issuer="pebble.letsencrypt.org"} 0

@@ -22,7 +22,7 @@ import (
 // holds the files before the endpoint family reads it.
 func scrapeFiles(t testing.TB, env *Env) {
 	t.Helper()
-	h := newHarness(env, map[string]Collector{certFileCheck: newCertFileCollector(env.Logger)})
+	h := newHarness(env, newFamilies(t, env.Logger, "certificate_file"))
 	if n := testutil.CollectAndCount(h); n == 0 {
 		t.Fatal("certificate_file family exported nothing")
 	}
@@ -344,7 +344,7 @@ acme_probe_failure_info{check="endpoint",reason="connection_refused",target="127
 		t.Run(tc.name, func(t *testing.T) {
 			env := testEnv(t, expand(tc.yml, vars), testcerts.Epoch, ca.Pool())
 			scrapeFiles(t, env)
-			h := newHarness(env, map[string]Collector{endpointCheck: newEndpointCollector(env.Logger)})
+			h := newHarness(env, newFamilies(t, env.Logger, "endpoint"))
 			compare(t, h, expand(tc.want, vars), endpointNames...)
 			// Every served leaf is published once per target for the
 			// ARI and rate-limit families.

@@ -39,7 +39,7 @@ rate_limits:
     - name: letsencrypt
       issuers: ["LE Intermediate"]
 `, filepath.Join(dir, "live/example.com/fullchain.pem"), filepath.Join(dir, "archive/example.com/cert*.pem")), now, ch.Pool())
-	fams := map[string]Collector{certFileCheck: newCertFileCollector(env.Logger), rateLimitCheck: &rateLimitCollector{}}
+	fams := newFamilies(t, env.Logger, "certificate_file", "ratelimit")
 	h := newHarness(env, fams)
 	testutil.CollectAndCount(h) // the first scrape fills the inventory
 	compare(t, h, `
@@ -77,7 +77,7 @@ rate_limits:
         certificates_per_registered_domain: 50
         duplicate_certificates: 5
 `, filepath.Join(dir, "archive/*/cert*.pem")), time.Now().Add(time.Minute), nil)
-	h := newHarness(env, map[string]Collector{certFileCheck: newCertFileCollector(env.Logger), rateLimitCheck: &rateLimitCollector{}})
+	h := newHarness(env, newFamilies(t, env.Logger, "certificate_file", "ratelimit"))
 	testutil.CollectAndCount(h)
 	compare(t, h, `
 acme_certificates_issued{ca="pebble",registered_domain="example.test"} 2

@@ -7,6 +7,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -200,4 +201,19 @@ func runAsNobody(t *testing.T, dir, mode string, env ...string) string {
 		t.Fatalf("child %s: %v\n%s%s", mode, err, out, stderr)
 	}
 	return string(out)
+}
+
+// newFamilies makes fresh instances of the families registered under names,
+// for tests that combine families without importing their internals.
+func newFamilies(t testing.TB, logger *slog.Logger, names ...string) map[string]Collector {
+	t.Helper()
+	out := map[string]Collector{}
+	for _, n := range names {
+		c, err := New(n, logger)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[n] = c
+	}
+	return out
 }
