@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -101,34 +100,6 @@ func (c *ariCollector) work() {
 	}
 }
 
-// currentCerts returns the certificates that ARI covers: current (not
-// history), one per source and target (the latest notBefore).
-// currentCerts returns the newest non-history certificate per source and
-// path, for which keep (when not nil) says yes, sorted by source and path.
-func currentCerts(inv *inventory.Inventory, keep func(*inventory.Certificate) bool) []inventory.Certificate {
-	best := map[[2]string]*inventory.Certificate{}
-	inv.Each(func(c *inventory.Certificate) {
-		if c.History || (keep != nil && !keep(c)) {
-			return
-		}
-		k := [2]string{c.Source, c.Path}
-		if old, ok := best[k]; !ok || c.NotBefore.After(old.NotBefore) {
-			best[k] = c
-		}
-	})
-	out := make([]inventory.Certificate, 0, len(best))
-	for _, c := range best {
-		out = append(out, *c)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Source != out[j].Source {
-			return out[i].Source < out[j].Source
-		}
-		return out[i].Path < out[j].Path
-	})
-	return out
-}
-
 // issuingDirectory picks the directory that issued c: the one discovery
 // says the client uses for the certificate's name, else the one whose
 // configured issuers name c's issuer, else the only directory known.
@@ -173,7 +144,7 @@ func (c *ariCollector) Targets(env *Env) ([]Target, error) {
 		return nil, nil
 	}
 	c.ensureWorkers(cfg.Concurrency)
-	certs := currentCerts(env.Inventory, nil)
+	certs := env.Inventory.Current(nil)
 	ts := make([]Target, 0, len(certs))
 	budget := &atomic.Int64{}
 	budget.Store(int64(cfg.MaxPerScrape))

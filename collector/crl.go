@@ -59,7 +59,7 @@ func (c *crlCollector) Targets(env *Env) ([]Target, error) {
 	}
 	var ts []Target
 	withCRL := func(c *inventory.Certificate) bool { return len(c.CRLURLs) > 0 }
-	for _, cert := range currentCerts(env.Inventory, withCRL) {
+	for _, cert := range env.Inventory.Current(withCRL) {
 		ts = append(ts, Target{
 			Check:   crlCheck,
 			Target:  cert.Path,
