@@ -3,7 +3,9 @@
 
 package inventory
 
-import "sort"
+import (
+	"sort"
+)
 
 // Current returns the newest non-history certificate per source and path
 // (the latest notBefore), for which keep (when not nil) says yes, sorted by
