@@ -50,8 +50,8 @@ type Global struct {
 
 // Discovery controls zero-config discovery of ACME clients on the host.
 type Discovery struct {
-	// Enabled defaults to true when no config file is given and to false
-	// when one is, unless set explicitly.
+	// Enabled defaults to true, with or without a config file: adding one
+	// endpoint to a host must not silently drop what was discovered.
 	Enabled *bool `yaml:"enabled"`
 	// Interval between rescans; a reload also rescans.
 	Interval Duration `yaml:"interval"`
@@ -121,32 +121,37 @@ func Load(path string) (*Config, error) {
 		return nil, err
 	}
 	c, err := Parse(b)
+	var errs *Errors
+	if errors.As(err, &errs) {
+		errs.File = path
+		return nil, errs
+	}
 	if err != nil {
-		return nil, fmt.Errorf("%s:%w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return c, nil
 }
 
-// Parse decodes and validates a configuration. Errors start with
-// "<line>: <field>: " so that Load can prefix the file name.
+// Parse decodes and validates a configuration. Its error is an *Errors:
+// every problem with its line and field, in line order.
 func Parse(b []byte) (*Config, error) {
 	var root yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&root); err != nil && !errors.Is(err, io.EOF) {
-		return nil, yamlError(err)
+		return nil, syntaxErrors(err, b)
 	}
 	c := &Config{}
 	if len(b) > 0 && root.Kind != 0 {
 		strict := yaml.NewDecoder(bytes.NewReader(b))
 		strict.KnownFields(true)
 		if err := strict.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-			return nil, withField(yamlError(err), &root)
+			return nil, decodeErrors(err, &root)
 		}
 	}
 	v := &Validator{root: &root}
 	c.validate(v)
-	if v.err != nil {
-		return nil, v.err
+	if err := v.err(); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
@@ -160,13 +165,10 @@ func Default() *Config {
 	return c
 }
 
-// DiscoveryEnabled says whether discovery runs. fileGiven is whether the
-// operator passed a config file.
-func (c *Config) DiscoveryEnabled(fileGiven bool) bool {
-	if c.Discovery.Enabled != nil {
-		return *c.Discovery.Enabled
-	}
-	return !fileGiven
+// DiscoveryEnabled says whether discovery runs: unless the file says
+// discovery.enabled: false.
+func (c *Config) DiscoveryEnabled() bool {
+	return c.Discovery.Enabled == nil || *c.Discovery.Enabled
 }
 
 func (c *Config) validate(v *Validator) {

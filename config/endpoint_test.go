@@ -46,7 +46,7 @@ func TestEndpointHTTP01PortValidation(t *testing.T) {
 		"ports twice":                {"ports:\n  ports: [80, 80]\n", "2: ports.ports[1]: port 80 listed twice"},
 		"ports proc_root":            {"ports:\n  proc_root: proc\n", "2: ports.proc_root: must be an absolute path"},
 		"endpoint module settings":   {"modules:\n  m:\n    kind: endpoint\n    names: [a.test]\n    settings:\n      starttls: xmpp\n", `6: modules.m.settings: starttls: unknown value "xmpp" (one of ftp, imap, ldap, pop3, postgres, smtp)`},
-		"endpoint module unknown":    {"modules:\n  m:\n    kind: endpoint\n    names: [a.test]\n    settings:\n      sni: a\n", "6: modules.m.settings: 1: field sni not found in type config.EndpointProbeSettings"},
+		"endpoint module unknown":    {"modules:\n  m:\n    kind: endpoint\n    names: [a.test]\n    settings:\n      sni: a\n", `6: modules.m.settings: unknown field "sni" (known: key_type, pins, resolver, server_name, starttls)`},
 		"http01 module settings":     {"modules:\n  m:\n    kind: http01\n    names: [a.test]\n    settings:\n      resolver: x\n", `6: modules.m.settings: resolver: "x" is not ip:port`},
 		"endpoint module open proxy": {"modules:\n  m:\n    kind: endpoint\n", "3: modules.m: a endpoint module must list names or allow_cidrs: /probe is no open proxy"},
 	}

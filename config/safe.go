@@ -95,7 +95,11 @@ func (s *SafeConfig) Reload(logger *slog.Logger) error {
 	for _, f := range ls {
 		f(c)
 	}
-	if logger != nil {
+	switch {
+	case logger == nil:
+	case s.path == "":
+		logger.Info("No config file: default settings, checks from discovery")
+	default:
 		logger.Info("Loaded config file", "file", s.path)
 	}
 	return nil

@@ -8,7 +8,6 @@ import (
 
 	"github.com/alecthomas/kingpin/v2"
 
-	"github.com/acme-exporter/acme_exporter/config"
 	"github.com/acme-exporter/acme_exporter/discovery"
 	"github.com/acme-exporter/acme_exporter/exporter"
 )
@@ -29,6 +28,7 @@ func init() {
 		app.Flag("discovery.acmesh-dir", "acme.sh home to discover (repeatable; replaces discovery.acmesh_dirs).").StringsVar(&o.AcmeShDirs)
 		app.Flag("discovery.certbot-log-dir", "certbot --logs-dir holding letsencrypt.log (repeatable; replaces discovery.certbot_log_dirs).").StringsVar(&o.CertbotLogDirs)
 		app.Flag("discovery.systemd-timer-dir", "Directory of systemd timer stamps (replaces discovery.systemd_timer_dir).").StringVar(&o.SystemdTimerDir)
+		app.Flag("discovery.rootfs", "Where the host's / is mounted (e.g. /host in a container): default locations are looked up below it.").Default("/").StringVar(&o.RootFS)
 		app.Flag("discovery.defaults", "Also look in each client's default locations when no directory is given for it.").Default("true").BoolVar(&defaults)
 	})
 	startHooks = append(startHooks, func(exp *exporter.Exporter) error {
@@ -44,10 +44,10 @@ func init() {
 // configured interval.
 func StartDiscovery(ctx context.Context, exp *exporter.Exporter, o discovery.Overrides) *discovery.Scanner {
 	s := discovery.NewScanner(exp.Logger.With("component", "discovery"), exp.Now, o)
-	s.Configure(exp.Config.Get(), exp.Config.FileGiven())
+	s.Configure(exp.Config.Get())
 	exp.Augment = s.Augment
 	exp.Discovered = s.Snapshot
-	exp.Config.OnLoad(func(c *config.Config) { s.Configure(c, exp.Config.FileGiven()) })
+	exp.Config.OnLoad(s.Configure)
 	go s.Run(ctx)
 	return s
 }
