@@ -228,7 +228,7 @@ func challengeOf(mode string) string {
 func Snapshot(roots []*Root, taken time.Time) *inventory.Snapshot {
 	s := &inventory.Snapshot{Taken: taken}
 	for _, r := range roots {
-		s.Clients = append(s.Clients, inventory.ClientRoot{Client: r.Client, Root: r.Root})
+		s.Clients = append(s.Clients, inventory.ClientRoot{Client: r.Client, Root: r.Root, Lineages: len(r.Lineages)})
 		s.Accounts = append(s.Accounts, r.Accounts...)
 		s.Domains = append(s.Domains, r.Domains...)
 		s.Logs = append(s.Logs, r.Logs...)

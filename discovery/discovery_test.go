@@ -40,7 +40,7 @@ func TestCertbotSnapshot(t *testing.T) {
 	}
 	want := &inventory.Snapshot{
 		Taken:   taken,
-		Clients: []inventory.ClientRoot{{Client: "certbot", Root: cb}},
+		Clients: []inventory.ClientRoot{{Client: "certbot", Root: cb, Lineages: 3}},
 		Accounts: []inventory.Account{{Client: "certbot", Format: "jwk", Directory: "https://127.0.0.1:56763/dir",
 			KeyPath: cb + "/accounts/127.0.0.1:56763/dir/6415a838f97b3a973c6f2747e0dc8464/private_key.json",
 			ID:      "https://127.0.0.1:56763/my-account/1655c8022f8d6988",

@@ -41,6 +41,9 @@ type Exporter struct {
 	Augment Augmenter
 	// Discovered, when set, returns discovery's latest snapshot.
 	Discovered func() *inventory.Snapshot
+	// CheckStates, when set, returns the last state of every check (for
+	// the landing page).
+	CheckStates func() []CheckState
 	// Registry holds the exporter's own long-lived metrics.
 	Registry *prometheus.Registry
 

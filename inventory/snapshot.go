@@ -24,6 +24,10 @@ type Snapshot struct {
 type ClientRoot struct {
 	Client string // certbot, lego, caddy, autocert, acmesh
 	Root   string // e.g. /etc/letsencrypt
+	// Lineages is how many certificates the client renews there. 0 is a
+	// client installed but not used (certbot's package leaves cli.ini,
+	// `lego run` was never called): nothing to renew, nothing to fail.
+	Lineages int
 }
 
 // Account is one ACME account key on disk.

@@ -129,38 +129,40 @@ func run(args []string) int {
 		own.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 		extra = own
 	}
-	mux := http.NewServeMux()
-	mux.Handle(*metricsPath, exp.MetricsHandler(extra, *maxRequests))
-	mux.Handle("/probe", exp.ProbeHandler())
-	mux.Handle("/-/reload", exp.ReloadHandler(func() error {
+	mux := routes(exp, *metricsPath, extra, *maxRequests, func() error {
 		rc := make(chan error)
 		reloadCh <- rc
 		return <-rc
-	}))
-	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "Healthy") })
-	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "Ready") })
-	landing, err := web.NewLandingPage(web.LandingConfig{
-		Name:        "ACME Exporter",
-		Description: "Why the next ACME certificate renewal would fail: files, endpoints, challenges, DNS, clock, CA.",
-		Version:     version.Info(),
-		Links: []web.LandingLinks{
-			{Address: *metricsPath, Text: "Metrics"},
-			{Address: "/probe?module=&target=", Text: "Probe (needs a module and a target)"},
-			{Address: "/-/healthy", Text: "Health"},
-		},
 	})
-	if err != nil {
-		logger.Error("Landing page", "err", err)
-		return 1
-	}
-	mux.Handle("/", landing)
-
 	srv := &http.Server{Handler: mux}
 	if err := web.ListenAndServe(srv, webFlags, logger); err != nil {
 		logger.Error("Server stopped", "err", err)
 		return 1
 	}
 	return 0
+}
+
+// routes are the exporter's endpoints. The landing page shows what was
+// found and how each check stands; every link on it answers 200 (the
+// probe form needs a target).
+func routes(exp *exporter.Exporter, metricsPath string, extra prometheus.Gatherer, maxRequests int, reload func() error) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.Handle(metricsPath, exp.MetricsHandler(extra, maxRequests))
+	mux.Handle("/probe", exp.ProbeHandler())
+	mux.Handle("/-/reload", exp.ReloadHandler(reload))
+	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "Healthy") })
+	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "Ready") })
+	mux.Handle("/", exp.LandingHandler(exporter.LandingConfig{
+		Name:        "ACME Exporter",
+		Description: "Why the next ACME certificate renewal would fail: files, endpoints, challenges, DNS, clock, CA.",
+		Version:     version.Info(),
+		Links: []exporter.Link{
+			{Path: metricsPath, Text: "Metrics"},
+			{Path: "/-/healthy", Text: "Health"},
+			{Path: "/-/ready", Text: "Readiness"},
+		},
+	}))
+	return mux
 }
 
 // extraFlags and startHooks let optional parts (discovery) add flags and

@@ -62,7 +62,11 @@ func (renewalCollector) Targets(env *scrape.Env) ([]scrape.Target, error) {
 	var ts []scrape.Target
 	clients := map[string]bool{}
 	for _, r := range env.Discovered.Clients {
-		clients[r.Client] = true
+		// Installed but unused (no lineage): no renewal job is expected
+		// to have run, so its absence is no failure.
+		if r.Lineages > 0 {
+			clients[r.Client] = true
+		}
 		ts = append(ts, scrape.Target{
 			Check:  renewalCheck,
 			Target: r.Root,
