@@ -24,6 +24,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.yaml.in/yaml/v3"
 
+	_ "github.com/acme-exporter/acme_exporter/collector/all" // the exporter with every check family
 	"github.com/acme-exporter/acme_exporter/config"
 	"github.com/acme-exporter/acme_exporter/exporter"
 	"github.com/acme-exporter/acme_exporter/internal/testbed"

@@ -21,9 +21,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/common/expfmt"
 
-	"github.com/acme-exporter/acme_exporter/collector"
 	"github.com/acme-exporter/acme_exporter/config"
 	"github.com/acme-exporter/acme_exporter/inventory"
+	"github.com/acme-exporter/acme_exporter/scrape"
 )
 
 // Augmenter adds discovered checks to the configured ones, de-duplicated.
@@ -44,9 +44,9 @@ type Exporter struct {
 	// Registry holds the exporter's own long-lived metrics.
 	Registry *prometheus.Registry
 
-	families map[string]collector.Collector
-	sched    *collector.Scheduler
-	probes   *collector.Scheduler
+	families map[string]scrape.Collector
+	sched    *scrape.Scheduler
+	probes   *scrape.Scheduler
 	probeSem chan struct{}
 	refused  *prometheus.CounterVec
 
@@ -71,9 +71,9 @@ func New(cfg *config.SafeConfig, reg *prometheus.Registry, logger *slog.Logger, 
 		Inventory:   inventory.New(),
 		Directories: inventory.NewDirectoryStore(),
 		Registry:    reg,
-		families:    collector.Families(logger),
-		sched:       collector.NewScheduler(c.Global.Concurrency, now, logger),
-		probes:      collector.NewScheduler(c.Global.Concurrency, now, logger),
+		families:    scrape.Families(logger),
+		sched:       scrape.NewScheduler(c.Global.Concurrency, now, logger),
+		probes:      scrape.NewScheduler(c.Global.Concurrency, now, logger),
 		probeSem:    make(chan struct{}, c.Global.ProbeConcurrency),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "acme_exporter_probe_refused_total",
@@ -97,7 +97,7 @@ func New(cfg *config.SafeConfig, reg *prometheus.Registry, logger *slog.Logger, 
 }
 
 func (e *Exporter) loadRoots(c *config.Config) error {
-	roots, err := collector.LoadRoots(c.Global)
+	roots, err := scrape.LoadRoots(c.Global)
 	if err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func (e *Exporter) loadRoots(c *config.Config) error {
 }
 
 // Env returns the environment checks see in this scrape.
-func (e *Exporter) Env() *collector.Env {
+func (e *Exporter) Env() *scrape.Env {
 	c := e.Config.Get()
 	if e.Augment != nil {
 		c = e.Augment(c)
@@ -122,7 +122,7 @@ func (e *Exporter) Env() *collector.Env {
 			snap = s
 		}
 	}
-	return &collector.Env{Config: c, Now: e.Now, Logger: e.Logger, Roots: roots, Inventory: e.Inventory, Discovered: snap,
+	return &scrape.Env{Config: c, Now: e.Now, Logger: e.Logger, Roots: roots, Inventory: e.Inventory, Discovered: snap,
 		Directories: e.Directories}
 }
 
@@ -144,7 +144,7 @@ func deadline(r *http.Request, g config.Global, now time.Time) time.Time {
 
 // MetricsHandler serves /metrics: the exporter's own registry (and extra,
 // e.g. the Go and process collectors) through client_golang, then every
-// check's samples streamed by collector.WriteText, which keeps a scrape of
+// check's samples streamed by scrape.WriteText, which keeps a scrape of
 // thousands of certificates inside a small memory budget.
 func (e *Exporter) MetricsHandler(extra prometheus.Gatherer, maxRequests int) http.Handler {
 	var sem chan struct{}
@@ -203,7 +203,7 @@ func (e *Exporter) MetricsHandler(extra prometheus.Gatherer, maxRequests int) ht
 				return
 			}
 		}
-		if err := collector.WriteText(out, ms...); err != nil {
+		if err := scrape.WriteText(out, ms...); err != nil {
 			e.Logger.Debug("Writing metrics", "err", err)
 		}
 	})
@@ -225,7 +225,7 @@ func acceptsGzip(r *http.Request) bool {
 
 type probeRun struct {
 	e        *Exporter
-	targets  []collector.Target
+	targets  []scrape.Target
 	deadline time.Time
 }
 
@@ -250,7 +250,7 @@ func (e *Exporter) ProbeHandler() http.Handler {
 			e.refuse(w, "unknown_module", http.StatusBadRequest, fmt.Sprintf("unknown module %q", modName))
 			return
 		}
-		prober, ok := collector.ProberFor(e.families, mod.Kind)
+		prober, ok := scrape.ProberFor(e.families, mod.Kind)
 		if !ok {
 			e.refuse(w, "unknown_module", http.StatusBadRequest, fmt.Sprintf("module %q: kind %q is not served (collector disabled?)", modName, mod.Kind))
 			return

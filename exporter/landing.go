@@ -13,8 +13,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/acme-exporter/acme_exporter/collector"
 	"github.com/acme-exporter/acme_exporter/inventory"
+	"github.com/acme-exporter/acme_exporter/scrape"
 )
 
 // LandingConfig is what the landing page shows beside the inventory.
@@ -70,7 +70,7 @@ type landingData struct {
 	Certificates table[certRow]
 	Accounts     table[inventory.Account]
 	Domains      table[inventory.Domain]
-	Checks       table[collector.CheckState]
+	Checks       table[scrape.CheckState]
 	Failing      int
 	Modules      []moduleRow
 }

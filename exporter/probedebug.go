@@ -16,9 +16,9 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/acme-exporter/acme_exporter/collector"
 	"github.com/acme-exporter/acme_exporter/config"
 	"github.com/acme-exporter/acme_exporter/internal/probelog"
+	"github.com/acme-exporter/acme_exporter/scrape"
 )
 
 // stepLog is the log of one /probe?debug=true request, shown before its
@@ -47,15 +47,15 @@ func (s *stepLog) Write(p []byte) (int, error) {
 }
 
 // wrap runs t with the step log in its context and logs its outcome.
-func (s *stepLog) wrap(t collector.Target) func(context.Context, collector.Emit) error {
+func (s *stepLog) wrap(t scrape.Target) func(context.Context, scrape.Emit) error {
 	run := t.Run
-	return func(ctx context.Context, emit collector.Emit) error {
+	return func(ctx context.Context, emit scrape.Emit) error {
 		l := s.logger.With("check", t.Check, "target", t.Target)
 		start := time.Now()
 		err := run(probelog.With(ctx, l), emit)
 		d := time.Since(start).Round(time.Microsecond)
 		if err != nil {
-			l.Error("Check failed", "reason", collector.ReasonOf(err), "err", err, "duration", d)
+			l.Error("Check failed", "reason", scrape.ReasonOf(err), "err", err, "duration", d)
 		} else {
 			l.Info("Check succeeded", "duration", d)
 		}

@@ -3,7 +3,9 @@
 
 package inventory
 
-import "time"
+import (
+	"time"
+)
 
 // Snapshot is what discovery found on the host, published for the check
 // families to derive targets from (each merges it with its configured

@@ -22,9 +22,10 @@ import (
 	"github.com/prometheus/exporter-toolkit/web"
 	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
 
-	"github.com/acme-exporter/acme_exporter/collector"
+	_ "github.com/acme-exporter/acme_exporter/collector/all" // every check family
 	"github.com/acme-exporter/acme_exporter/config"
 	"github.com/acme-exporter/acme_exporter/exporter"
+	"github.com/acme-exporter/acme_exporter/scrape"
 )
 
 // defaultAddress: 10190 is outside the 9100-9999 range of the Prometheus
@@ -47,7 +48,7 @@ func run(args []string) int {
 	)
 	logCfg := &promslog.Config{}
 	promslogflag.AddFlags(app, logCfg)
-	collector.AddFlags(app)
+	scrape.AddFlags(app)
 	for _, f := range extraFlags {
 		f(app)
 	}

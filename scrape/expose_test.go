@@ -1,0 +1,111 @@
+// Copyright 2026 The acme_exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package scrape_test
+
+import (
+	"bytes"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/acme-exporter/acme_exporter/scrape"
+)
+
+var (
+	exposeGauge   = scrape.Desc("test", "acme_test_expose_gauge", "Help with \\ backslash\nand newline.", "name", "target")
+	exposeCounter = scrape.CounterDesc("test", "acme_test_expose_total", "A counter.", "log")
+	foreignDesc   = prometheus.NewDesc("acme_test_foreign", "Made by client_golang.", []string{"x"}, nil)
+)
+
+// WriteText must say exactly what client_golang's encoder says about the
+// same metrics: both outputs are parsed and compared family by family.
+func TestWriteTextMatchesClientGolang(t *testing.T) {
+	ms := []prometheus.Metric{
+		scrape.Gauge(exposeGauge, 1.5, "b", `quo"te`),
+		scrape.Gauge(exposeGauge, 2e9, "a", "back\\slash\nnewline"),
+		scrape.Gauge(exposeGauge, 0, "c", "bad utf8 \xff"),
+		scrape.Counter(exposeCounter, 7, "/var/log/x.log"),
+		prometheus.MustNewConstMetric(foreignDesc, prometheus.GaugeValue, 3, "y"),
+	}
+	// Values around the integer fast path and the special ones.
+	for i, v := range []float64{math.Copysign(0, -1), -5, 1767225600, -1767225600, 1 << 53, 1<<53 - 1,
+		1e21, 0.1, 1e-7, 123456.5, math.NaN(), math.Inf(1), math.Inf(-1), math.MaxFloat64} {
+		ms = append(ms, scrape.Gauge(exposeGauge, v, "v", strconv.Itoa(i)))
+	}
+	// Any split into batches writes the same families.
+	var ours bytes.Buffer
+	if err := scrape.WriteText(&ours, ms[:2], nil, ms[2:7], ms[7:]); err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(metricList(ms))
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var theirs bytes.Buffer
+	for _, mf := range mfs {
+		if _, err := expfmt.MetricFamilyToText(&theirs, mf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	a, err := p.TextToMetricFamilies(strings.NewReader(ours.String()))
+	if err != nil {
+		t.Fatalf("our output does not parse: %v\n%s", err, ours.String())
+	}
+	b, err := p.TextToMetricFamilies(strings.NewReader(theirs.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a) != len(b) {
+		t.Fatalf("%d families, client_golang has %d", len(a), len(b))
+	}
+	for name, fa := range a {
+		fb := b[name]
+		if fb != nil {
+			// Order within a family is not part of the format.
+			for _, f := range []*dto.MetricFamily{fa, fb} {
+				sort.Slice(f.Metric, func(i, j int) bool { return f.Metric[i].String() < f.Metric[j].String() })
+			}
+		}
+		if fb == nil || fa.String() != fb.String() {
+			t.Errorf("family %s differs:\nours:   %v\ntheirs: %v", name, fa, fb)
+		}
+	}
+}
+
+func TestSampleRejectsWrongLabelCount(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Fatal("no panic for a missing label value")
+		}
+	}()
+	scrape.Gauge(exposeGauge, 1, "only-one")
+}
+
+type metricList []prometheus.Metric
+
+func (l metricList) Describe(ch chan<- *prometheus.Desc) {
+	seen := map[*prometheus.Desc]bool{}
+	for _, m := range l {
+		if !seen[m.Desc()] {
+			seen[m.Desc()] = true
+			ch <- m.Desc()
+		}
+	}
+}
+
+func (l metricList) Collect(ch chan<- prometheus.Metric) {
+	for _, m := range l {
+		ch <- m
+	}
+}
