@@ -265,9 +265,25 @@ func TestInstalledButUnused(t *testing.T) {
 // set by o, and returns one scrape of /metrics.
 func scrapeWithDiscovery(t *testing.T, o discovery.Overrides) string {
 	t.Helper()
+	exp, _ := startWithDiscovery(t, "", o)
+	srv := httptest.NewServer(exp.MetricsHandler(nil, 0))
+	t.Cleanup(srv.Close)
+	resp, err := srv.Client().Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	body, _ := io.ReadAll(resp.Body)
+	return string(body)
+}
+
+// startWithDiscovery starts what main starts, at fixtureNow: the config
+// file cfg ("" for none) and discovery set by o.
+func startWithDiscovery(t *testing.T, cfg string, o discovery.Overrides) (*exporter.Exporter, *config.SafeConfig) {
+	t.Helper()
 	now := func() time.Time { return fixtureNow }
 	reg := prometheus.NewRegistry()
-	sc := config.NewSafeConfig("", reg, now)
+	sc := config.NewSafeConfig(cfg, reg, now)
 	if err := sc.Reload(nil); err != nil {
 		t.Fatal(err)
 	}
@@ -278,13 +294,5 @@ func scrapeWithDiscovery(t *testing.T, o discovery.Overrides) string {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	StartDiscovery(ctx, exp, o)
-	srv := httptest.NewServer(exp.MetricsHandler(nil, 0))
-	t.Cleanup(srv.Close)
-	resp, err := srv.Client().Get(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	body, _ := io.ReadAll(resp.Body)
-	return string(body)
+	return exp, sc
 }

@@ -4,11 +4,9 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"html"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -16,13 +14,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/acme-exporter/acme_exporter/config"
 	"github.com/acme-exporter/acme_exporter/discovery"
-	"github.com/acme-exporter/acme_exporter/exporter"
 	"github.com/acme-exporter/acme_exporter/internal/testbed"
 )
 
@@ -35,19 +28,7 @@ func landingServer(t *testing.T, yml string) (*httptest.Server, string) {
 	cfg := filepath.Join(dst, "acme_exporter.yml")
 	closed := fmt.Sprintf("127.0.0.1:%d", testbed.FreeUDPPort(t, "127.0.0.1"))
 	writeFile(t, cfg, strings.NewReplacer("ROOT", dst, "CLOSED", closed).Replace(yml))
-	now := func() time.Time { return fixtureNow }
-	reg := prometheus.NewRegistry()
-	sc := config.NewSafeConfig(cfg, reg, now)
-	if err := sc.Reload(nil); err != nil {
-		t.Fatal(err)
-	}
-	exp, err := exporter.New(sc, reg, slog.New(slog.DiscardHandler), now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	StartDiscovery(ctx, exp, discovery.Overrides{CertbotDirs: []string{filepath.Join(dst, "certbot")},
+	exp, sc := startWithDiscovery(t, cfg, discovery.Overrides{CertbotDirs: []string{filepath.Join(dst, "certbot")},
 		CertbotLogDirs: []string{filepath.Join(dst, "certbot-logs")}, NoDefaults: true})
 	srv := httptest.NewServer(routes(exp, "/metrics", nil, 0, func() error { return sc.Reload(nil) }))
 	t.Cleanup(srv.Close)
