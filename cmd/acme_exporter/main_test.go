@@ -66,7 +66,9 @@ func TestBinaryServesAndReloads(t *testing.T) {
 	writeFile(t, cfg, fmt.Sprintf("certificate_files:\n  - path: %s/live/*/fullchain.pem\n", dir))
 	port := testbed.FreePort(t, "127.0.0.1")
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	p := testbed.Start(t, dir, "exporter", []string{bin, "--config.file=" + cfg, "--web.listen-address=" + addr}, "ACME_EXPORTER_OFFLINE=1")
+	// Discovery stays on with a config file: --no-discovery.defaults keeps
+	// the host's own ACME clients out of this test.
+	p := testbed.Start(t, dir, "exporter", []string{bin, "--config.file=" + cfg, "--web.listen-address=" + addr, "--no-discovery.defaults"}, "ACME_EXPORTER_OFFLINE=1")
 	testbed.WaitTCP(t, addr, p)
 	get := func(path string) string {
 		resp, err := http.Get("http://" + addr + path)
