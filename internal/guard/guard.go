@@ -165,6 +165,10 @@ func Embedded(ip netip.Addr) []netip.Addr {
 	last := netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]})
 	var out []netip.Addr
 	switch {
+	case compat.Contains(ip) && b[12] == 0:
+		// ::, ::1 and the rest of ::/104 are not IPv4-compatible
+		// addresses (no IPv4 address starts with 0); the address itself
+		// was checked.
 	case compat.Contains(ip), translated.Contains(ip), nat64.Contains(ip):
 		out = append(out, last)
 	case sixToFour.Contains(ip):
