@@ -80,10 +80,9 @@ func (s *SafeConfig) OnLoad(f func(*Config)) {
 func (s *SafeConfig) Reload(logger *slog.Logger) error {
 	var c *Config
 	var err error
-	switch {
-	case s.path == "":
+	if s.path == "" {
 		c = Default()
-	default:
+	} else {
 		c, err = s.load()
 	}
 	if err != nil {
