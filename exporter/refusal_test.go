@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -185,6 +187,57 @@ modules:
 	} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("metrics lack %s", want)
+		}
+	}
+}
+
+// A refused file target gets one fixed answer, whatever the path: it must
+// not name the exporter's own binary (/proc/self/exe), where a symlink
+// inside the roots points, or whether a path outside the roots exists.
+func TestProbeFileRefusalsDiscloseNothing(t *testing.T) {
+	root := t.TempDir()
+	outside := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "live"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(outside, "secret-name.pem"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, dest := range map[string]string{
+		"escape.pem":   filepath.Join(outside, "secret-name.pem"),
+		"dangling.pem": filepath.Join(outside, "no-such-dir", "hidden-name.pem"),
+	} {
+		if err := os.Symlink(dest, filepath.Join(root, "live", name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, srv := newTestExporter(t, "modules:\n  files:\n    kind: certificate_file\n    file_roots: ["+root+"]\n")
+	self, _ := os.Executable()
+	var first string
+	for _, target := range []string{
+		"/proc/self/exe",
+		"/proc/self/cwd/x.pem",
+		root + "/live/escape.pem",
+		root + "/live/dangling.pem",
+		outside + "/secret-name.pem",      // exists
+		outside + "/no-such-file.pem",     // does not exist, directory does
+		"/no-such-directory/at/all.pem",   // directory does not exist
+		root + "/no-such-directory/x.pem", // inside the root, directory missing
+		"relative/x.pem",
+	} {
+		code, body := get(t, srv.URL+"/probe?module=files&target="+url.QueryEscape(target))
+		if code != 400 {
+			t.Fatalf("%s: got %d, want 400: %s", target, code, body)
+		}
+		for _, leak := range []string{self, filepath.Base(self), outside, "secret-name", "hidden-name", "resolve"} {
+			if strings.Contains(body, leak) {
+				t.Errorf("%s: the answer discloses %q: %s", target, leak, body)
+			}
+		}
+		if first == "" {
+			first = body
+		} else if body != first {
+			t.Errorf("%s: answer %q differs from %q", target, body, first)
 		}
 	}
 }
