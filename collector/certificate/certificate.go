@@ -235,7 +235,7 @@ func (c *certFileCollector) check(env *scrape.Env, s *certFileSpec, emit scrape.
 		fs := cc.samples
 		c.mu.Unlock()
 		if fs != nil {
-			emit(fs)
+			emit.Lazy(fs)
 		}
 		return nil
 	}
@@ -267,7 +267,7 @@ func (c *certFileCollector) check(env *scrape.Env, s *certFileSpec, emit scrape.
 				fs.key = keyMatch
 			}
 		}
-		emit(fs)
+		emit.Lazy(fs)
 	}
 	if keyErr != nil {
 		return keyErr
@@ -281,7 +281,6 @@ func (c *certFileCollector) check(env *scrape.Env, s *certFileSpec, emit scrape.
 // fileSamples are a certificate file's samples, built on each scrape from
 // what the cache and the inventory keep anyway (see Lazy). Immutable.
 type fileSamples struct {
-	scrape.LazyMetric
 	spec  *certFileSpec
 	inv   *inventory.Certificate // published, never modified
 	chain *certs.Verdict         // the cache entry's, never modified
