@@ -23,6 +23,7 @@ import (
 
 	"github.com/acme-exporter/acme_exporter/config"
 	"github.com/acme-exporter/acme_exporter/internal/certs"
+	"github.com/acme-exporter/acme_exporter/internal/failure"
 	"github.com/acme-exporter/acme_exporter/internal/files"
 	"github.com/acme-exporter/acme_exporter/internal/series"
 	"github.com/acme-exporter/acme_exporter/inventory"
@@ -370,9 +371,9 @@ func (c *certFileCollector) load(env *scrape.Env, path string) (*cachedCert, err
 	parseCount.Add(1)
 	b, err := certs.ParseBundle(data)
 	if err != nil {
-		var ce *certs.Error
+		var ce *failure.Error
 		if errors.As(err, &ce) {
-			return nil, scrape.Fail(ce.Reason, ce.Err)
+			return nil, err
 		}
 		return nil, scrape.Fail("parse_error", err)
 	}

@@ -26,6 +26,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/acme-exporter/acme_exporter/internal/failure"
 )
 
 // Limits.
@@ -49,36 +51,9 @@ const (
 // UserAgent is sent on every request (RFC 8555 §6.1 requires one).
 var UserAgent = "acme_exporter (+https://github.com/acme-exporter/acme_exporter)"
 
-// Error is a failure with a bounded reason, which callers turn into a
-// failure label.
-type Error struct {
-	Reason string
-	Err    error
-	// Status is the HTTP status when the server answered, else 0.
-	Status int
-	// Problem is the ACME problem type when the body was a problem document.
-	Problem string
-}
-
-func (e *Error) Error() string {
-	if e.Err == nil {
-		return e.Reason
-	}
-	return e.Reason + ": " + e.Err.Error()
-}
-
-func (e *Error) Unwrap() error { return e.Err }
-
-func fail(reason string, err error) *Error { return &Error{Reason: reason, Err: err} }
-
-// ReasonOf returns the bounded reason of err ("error" when unknown).
-func ReasonOf(err error) string {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Reason
-	}
-	return "error"
-}
+// fail is the one reason-carrying error (package failure), which callers
+// turn into a failure label; Status and Problem say what a server answered.
+func fail(reason string, err error) *failure.Error { return failure.New(reason, err) }
 
 // Options configure a Client.
 type Options struct {
@@ -202,7 +177,7 @@ func (c *Client) do(ctx context.Context, method, rawURL string, limit int64, now
 
 // classify maps a transport error to a bounded reason.
 func classify(ctx context.Context, err error) error {
-	var e *Error
+	var e *failure.Error
 	if errors.As(err, &e) {
 		return e
 	}
@@ -250,7 +225,7 @@ func problemOf(body []byte) string {
 	return strings.TrimPrefix(p.Type, "urn:ietf:params:acme:error:")
 }
 
-func statusError(r *Response, what string) *Error {
+func statusError(r *Response, what string) *failure.Error {
 	e := fail("http_status", fmt.Errorf("%s answered HTTP %d", what, r.Status))
 	e.Status = r.Status
 	e.Problem = problemOf(r.Body)

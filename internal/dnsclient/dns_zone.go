@@ -63,7 +63,7 @@ func (r *Resolver) FollowCNAME(ctx context.Context, name string) (string, []stri
 			return cur, chain, nil
 		}
 		if hop >= maxCNAMEHops || slices.Contains(chain, next) || next == Canon(name) {
-			return "", nil, dnsFail("cname_loop", "CNAME chain from %s is longer than %d or loops", name, maxCNAMEHops)
+			return "", nil, Fail("cname_loop", "CNAME chain from %s is longer than %d or loops", name, maxCNAMEHops)
 		}
 		chain = append(chain, next)
 		cur = next
@@ -87,7 +87,7 @@ func (r *Resolver) FindZone(ctx context.Context, name string) (string, error) {
 			}
 		}
 	}
-	return "", dnsFail("zone_not_found", "no SOA for %s or its parents", name)
+	return "", Fail("zone_not_found", "no SOA for %s or its parents", name)
 }
 
 // zoneNS returns the NS set the zone publishes, through the resolver.
@@ -146,7 +146,7 @@ func (r *Resolver) Addresses(ctx context.Context, ns string) ([]string, error) {
 	}
 	if len(out) == 0 {
 		if lastErr == nil {
-			lastErr = dnsFail("no_address", "%s has no A or AAAA record", ns)
+			lastErr = Fail("no_address", "%s has no A or AAAA record", ns)
 		}
 		return nil, lastErr
 	}
@@ -160,7 +160,7 @@ func (r *Resolver) Addresses(ctx context.Context, ns string) ([]string, error) {
 func (r *Resolver) Delegation(ctx context.Context, zone string) ([]string, error) {
 	labels := dns.SplitDomainName(zone)
 	if len(labels) < 2 {
-		return nil, dnsFail("no_parent", "%s has no parent zone to ask", zone)
+		return nil, Fail("no_parent", "%s has no parent zone to ask", zone)
 	}
 	parent, err := r.FindZone(ctx, strings.Join(labels[1:], ".")+".")
 	if err != nil {
@@ -170,7 +170,7 @@ func (r *Resolver) Delegation(ctx context.Context, zone string) ([]string, error
 	if err != nil {
 		return nil, err
 	}
-	lastErr := dnsFail("no_nameservers", "parent zone %s has no NS", parent)
+	lastErr := Fail("no_nameservers", "parent zone %s has no NS", parent)
 	for _, ns := range pns {
 		addrs, err := r.Addresses(ctx, ns)
 		if err != nil {
@@ -193,7 +193,7 @@ func (r *Resolver) Delegation(ctx context.Context, zone string) ([]string, error
 			if set := NSNames(m.Answer, zone); len(set) > 0 {
 				return set, nil
 			}
-			lastErr = dnsFail("no_delegation", "%s at %s has no NS for %s", parent, a, zone)
+			lastErr = Fail("no_delegation", "%s at %s has no NS for %s", parent, a, zone)
 		}
 	}
 	return nil, fmt.Errorf("parent delegation of %s: %w", zone, lastErr)

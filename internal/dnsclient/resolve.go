@@ -15,8 +15,8 @@ import (
 
 	"github.com/miekg/dns"
 
+	"github.com/acme-exporter/acme_exporter/internal/failure"
 	"github.com/acme-exporter/acme_exporter/internal/guard"
-	"github.com/acme-exporter/acme_exporter/scrape"
 )
 
 // lookupHost returns the IPv6 then IPv4 addresses of host: the literal
@@ -40,12 +40,12 @@ func LookupHost(ctx context.Context, host, resolver string) ([]netip.Addr, error
 		if err != nil {
 			var de *net.DNSError
 			if errors.As(err, &de) && de.IsNotFound {
-				return nil, scrape.Fail("dns_not_found", err)
+				return nil, failure.New("dns_not_found", err)
 			}
 			if ctx.Err() != nil {
-				return nil, scrape.Fail("timeout", err)
+				return nil, failure.New("timeout", err)
 			}
-			return nil, scrape.Fail("dns_error", err)
+			return nil, failure.New("dns_error", err)
 		}
 		for _, ip := range got {
 			ips = append(ips, ip.Unmap())
@@ -62,7 +62,7 @@ func LookupHost(ctx context.Context, host, resolver string) ([]netip.Addr, error
 	})
 	ips = slices.Compact(ips)
 	if len(ips) == 0 {
-		return nil, scrape.Fail("no_address", fmt.Errorf("%s has no A or AAAA record", host))
+		return nil, failure.New("no_address", fmt.Errorf("%s has no A or AAAA record", host))
 	}
 	return ips, nil
 }
@@ -86,16 +86,16 @@ func QueryAddrs(ctx context.Context, resolver, name string, qtype uint16) ([]net
 		}
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, scrape.Fail("timeout", err)
+				return nil, failure.New("timeout", err)
 			}
-			return nil, scrape.Fail("dns_error", err)
+			return nil, failure.New("dns_error", err)
 		}
 		switch resp.Rcode {
 		case dns.RcodeSuccess:
 		case dns.RcodeNameError:
-			return nil, scrape.Fail("dns_not_found", fmt.Errorf("%s: NXDOMAIN from %s", name, resolver))
+			return nil, failure.New("dns_not_found", fmt.Errorf("%s: NXDOMAIN from %s", name, resolver))
 		default:
-			return nil, scrape.Fail("dns_error", fmt.Errorf("%s: %s from %s", name, dns.RcodeToString[resp.Rcode], resolver))
+			return nil, failure.New("dns_error", fmt.Errorf("%s: %s from %s", name, dns.RcodeToString[resp.Rcode], resolver))
 		}
 		var out []netip.Addr
 		cname := ""
@@ -118,7 +118,7 @@ func QueryAddrs(ctx context.Context, resolver, name string, qtype uint16) ([]net
 		}
 		qname = cname
 	}
-	return nil, scrape.Fail("dns_error", fmt.Errorf("%s: more than %d CNAMEs", name, maxCNAMEs))
+	return nil, failure.New("dns_error", fmt.Errorf("%s: more than %d CNAMEs", name, maxCNAMEs))
 }
 
 // probeHostResolver answers refuseResolved's lookups when a module names no

@@ -14,7 +14,7 @@ import (
 	"os"
 	"syscall"
 
-	"github.com/acme-exporter/acme_exporter/scrape"
+	"github.com/acme-exporter/acme_exporter/internal/failure"
 )
 
 // maxCertFileSize bounds what is read from one file: real bundles are a few KiB.
@@ -41,9 +41,9 @@ func Stat(path string) (Identity, error) {
 	}
 	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
 		if fi, err := os.Stat(path); err == nil {
-			return Identity{}, scrape.Fail("not_regular_file", fmt.Errorf("%s is a %s", path, fi.Mode().Type()))
+			return Identity{}, failure.New("not_regular_file", fmt.Errorf("%s is a %s", path, fi.Mode().Type()))
 		}
-		return Identity{}, scrape.Fail("not_regular_file", fmt.Errorf("%s is not a regular file", path))
+		return Identity{}, failure.New("not_regular_file", fmt.Errorf("%s is not a regular file", path))
 	}
 	return Identity{dev: uint64(st.Dev), ino: st.Ino, size: st.Size, Mtime: st.Mtim.Nano()}, nil
 }
@@ -60,13 +60,13 @@ func Failure(path string, err error) error {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
-			return scrape.Fail("dangling_symlink", err)
+			return failure.New("dangling_symlink", err)
 		}
-		return scrape.Fail("not_found", err)
+		return failure.New("not_found", err)
 	case errors.Is(err, fs.ErrPermission):
-		return scrape.Fail("exporter_cannot_read", err)
+		return failure.New("exporter_cannot_read", err)
 	}
-	return scrape.Fail("read_error", err)
+	return failure.New("read_error", err)
 }
 
 // readStable reads a file read-only and makes sure it did not change while
@@ -85,7 +85,7 @@ func ReadStable(path string) ([]byte, Identity, error) {
 		}
 		if !before.Mode().IsRegular() {
 			f.Close()
-			return nil, Identity{}, scrape.Fail("not_regular_file", fmt.Errorf("%s is not a regular file", path))
+			return nil, Identity{}, failure.New("not_regular_file", fmt.Errorf("%s is not a regular file", path))
 		}
 		data, err := io.ReadAll(io.LimitReader(f, maxCertFileSize+1))
 		after, serr := f.Stat()
@@ -94,12 +94,12 @@ func ReadStable(path string) ([]byte, Identity, error) {
 			return nil, Identity{}, Failure(path, err)
 		}
 		if len(data) > maxCertFileSize {
-			return nil, Identity{}, scrape.Fail("too_large", fmt.Errorf("%s is larger than %d bytes", path, maxCertFileSize))
+			return nil, Identity{}, failure.New("too_large", fmt.Errorf("%s is larger than %d bytes", path, maxCertFileSize))
 		}
 		now, nerr := os.Stat(path)
 		if serr == nil && nerr == nil && IdentityOf(before) == IdentityOf(after) && IdentityOf(after) == IdentityOf(now) {
 			return data, IdentityOf(after), nil
 		}
 	}
-	return nil, Identity{}, scrape.Fail("changing", fmt.Errorf("%s kept changing while being read", path))
+	return nil, Identity{}, failure.New("changing", fmt.Errorf("%s kept changing while being read", path))
 }

@@ -131,6 +131,16 @@ var rules = []rule{
 		refuse: func(_, dep string) bool { return strings.HasPrefix(dep, "collector/") },
 	},
 	{
+		// The edges serve the families and the framework alike; only the
+		// shared metric descriptions and the test harness are made of
+		// the framework.
+		name: "shared edges do not import the framework",
+		covers: func(path string, _ *pkg) bool {
+			return strings.HasPrefix(path, "internal/") && path != "internal/series" && path != "internal/scrapetest"
+		},
+		refuse: func(_, dep string) bool { return dep == "scrape" },
+	},
+	{
 		name:   "only cmd/ (and tools) wire the families in",
 		covers: func(path string, p *pkg) bool { return family(path) == "" && !wires(p, path) },
 		refuse: func(_, dep string) bool { return strings.HasPrefix(dep, "collector/") },
@@ -171,6 +181,7 @@ func TestImportRulesCatchViolations(t *testing.T) {
 		{"config imports nothing of the project", "config", "internal/guard"},
 		{"discovery and inventory never import a family or the framework", "discovery", "collector/renewal"},
 		{"only cmd/ (and tools) wire the families in", "exporter", "collector/certificate"},
+		{"shared edges do not import the framework", "internal/files", "scrape"},
 	}
 	for _, tc := range cases {
 		found := false
