@@ -40,7 +40,7 @@ func TestNewRefusesFreeText(t *testing.T) {
 					t.Errorf("New(%q) did not panic", bad)
 				}
 			}()
-			New(bad, nil)
+			_ = New(bad, nil)
 		}()
 	}
 	e := Errorf("http_status", "answered %d", 503)
