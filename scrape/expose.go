@@ -50,7 +50,7 @@ func register(d *prometheus.Desc, name, help string, labels []string, kind prome
 	return d
 }
 
-// sample is 40 bytes plus its label values, which it shares with the
+// Sample is 40 bytes plus its label values, which it shares with the
 // check's own strings: the kind comes from the descriptor (Gauge and
 // Counter use the kind the descriptor was made for).
 type Sample struct {
@@ -86,7 +86,7 @@ func newSample(d *prometheus.Desc, kind prometheus.ValueType, v float64, labels 
 	return &Sample{meta: meta, value: v, labels: labels}
 }
 
-// metaOf returns the meta of a descriptor made by Desc or CounterDesc.
+// MetaOf returns the meta of a descriptor made by Desc or CounterDesc.
 func MetaOf(d *prometheus.Desc) *DescMeta {
 	m, ok := metas.Load(d)
 	if !ok {
@@ -95,7 +95,7 @@ func MetaOf(d *prometheus.Desc) *DescMeta {
 	return m.(*DescMeta)
 }
 
-// fill makes *dst a sample of meta, of the descriptor's own kind, for
+// Fill makes *dst a sample of meta, of the descriptor's own kind, for
 // callers that allocate many samples in one block. labels belong to the
 // caller's block and are made valid UTF-8 in place.
 func Fill(dst *Sample, meta *DescMeta, v float64, labels []string) prometheus.Metric {

@@ -42,7 +42,7 @@ func Fail(reason string, format string, args ...any) error {
 	return failure.Errorf(reason, format, args...)
 }
 
-// dnsReason returns the bounded reason of a query error.
+// Reason returns the bounded reason of a query error.
 func Reason(err error) string {
 	var de *failure.Error
 	if errors.As(err, &de) {
@@ -64,15 +64,15 @@ func Reason(err error) string {
 	return "network_error"
 }
 
-// dnsClient sends single questions to one server at a time.
+// Client sends single questions to one server at a time.
 type Client struct {
 	Timeout time.Duration // per query (UDP and TCP attempt together)
-	// dialer dials nameservers; for /probe its Control enforces the
+	// Dialer dials nameservers; for /probe its Control enforces the
 	// module's CIDR policy on every address.
 	Dialer *net.Dialer
 }
 
-// dnsQuery is one question.
+// Query is one question.
 type Query struct {
 	Name   string // any case, with or without trailing dot
 	Qtype  uint16
@@ -80,7 +80,7 @@ type Query struct {
 	Dnssec bool // set the DO bit to get RRSIGs
 }
 
-// exchange asks server (ip:port) one question over UDP and retries over
+// Exchange asks server (ip:port) one question over UDP and retries over
 // TCP when the answer is truncated. It returns the answer and the time
 // the exchange took. Only answers whose ID and question match are
 // accepted; anything else is ignored on UDP (spoofed or stray datagrams)
@@ -189,7 +189,7 @@ func (c *Client) exchangeTCP(ctx context.Context, server string, m *dns.Msg) (*d
 	return ParseAnswer(buf, m)
 }
 
-// parseAnswer unpacks a reply to q and checks that it is one: the same
+// ParseAnswer unpacks a reply to q and checks that it is one: the same
 // ID, the QR bit, the same single question. It never panics on any input.
 func ParseAnswer(b []byte, q *dns.Msg) (*dns.Msg, error) {
 	if len(b) > MaxMessage {
@@ -223,7 +223,7 @@ func CheckAnswerSize(r *dns.Msg) error {
 	return nil
 }
 
-// rcodeError turns a non-NOERROR answer into an error; NXDOMAIN is
+// RcodeError turns a non-NOERROR answer into an error; NXDOMAIN is
 // returned as such for callers that treat it as data.
 func RcodeError(r *dns.Msg) error {
 	switch r.Rcode {
@@ -243,8 +243,8 @@ func RcodeError(r *dns.Msg) error {
 	return Fail("bad_rcode", "rcode %s", dns.RcodeToString[r.Rcode])
 }
 
-// canon lower-cases a name and makes it fully qualified.
+// Canon lower-cases a name and makes it fully qualified.
 func Canon(name string) string { return strings.ToLower(dns.Fqdn(name)) }
 
-// bare lower-cases a name and drops the trailing dot (for labels).
+// Bare lower-cases a name and drops the trailing dot (for labels).
 func Bare(name string) string { return strings.TrimSuffix(strings.ToLower(name), ".") }

@@ -17,18 +17,18 @@ import (
 // maxCNAMEHops bounds CNAME chains (resolvers use about 8 to 16).
 const maxCNAMEHops = 8
 
-// maxNameservers bounds the nameserver addresses checked per zone, so a
+// MaxNameservers bounds the nameserver addresses checked per zone, so a
 // hostile delegation cannot make a check query hundreds of servers (and
 // the nameserver label stays bounded).
 const MaxNameservers = 16
 
-// dnsResolver answers the recursive questions through one server.
+// Resolver answers the recursive questions through one server.
 type Resolver struct {
 	Client *Client // RD=1 queries to the resolver
 	Addr   string  // ip:port of the resolver
 	Auth   *Client // RD=0 queries to authoritative servers (guarded)
 	Port   int     // port of nameservers found by name
-	// explicit maps NS host names (canonical) to the ip:port to query.
+	// Explicit maps NS host names (canonical) to the ip:port to query.
 	Explicit map[string]string
 }
 
@@ -40,7 +40,7 @@ func (r *Resolver) Ask(ctx context.Context, name string, qtype uint16) (*dns.Msg
 	return m, nil
 }
 
-// followCNAME follows CNAMEs from name and returns the final name and the
+// FollowCNAME follows CNAMEs from name and returns the final name and the
 // chain of names it went through (empty when name has no CNAME).
 func (r *Resolver) FollowCNAME(ctx context.Context, name string) (string, []string, error) {
 	cur := Canon(name)
@@ -70,7 +70,7 @@ func (r *Resolver) FollowCNAME(ctx context.Context, name string) (string, []stri
 	}
 }
 
-// findZone returns the zone holding name: the owner of the SOA in the
+// FindZone returns the zone holding name: the owner of the SOA in the
 // answer (name is an apex) or in the authority section.
 func (r *Resolver) FindZone(ctx context.Context, name string) (string, error) {
 	m, err := r.Ask(ctx, name, dns.TypeSOA)
@@ -90,7 +90,7 @@ func (r *Resolver) FindZone(ctx context.Context, name string) (string, error) {
 	return "", Fail("zone_not_found", "no SOA for %s or its parents", name)
 }
 
-// zoneNS returns the NS set the zone publishes, through the resolver.
+// ZoneNS returns the NS set the zone publishes, through the resolver.
 func (r *Resolver) ZoneNS(ctx context.Context, zone string) ([]string, error) {
 	m, err := r.Ask(ctx, zone, dns.TypeNS)
 	if err != nil {
@@ -102,7 +102,7 @@ func (r *Resolver) ZoneNS(ctx context.Context, zone string) ([]string, error) {
 	return NSNames(m.Answer, zone), nil
 }
 
-// nsNames collects NS targets owned by zone, sorted and de-duplicated.
+// NSNames collects NS targets owned by zone, sorted and de-duplicated.
 func NSNames(rrs []dns.RR, zone string) []string {
 	var out []string
 	for _, rr := range rrs {
@@ -117,7 +117,7 @@ func NSNames(rrs []dns.RR, zone string) []string {
 	return out
 }
 
-// addresses returns the ip:port addresses of a nameserver: the explicit
+// Addresses returns the ip:port addresses of a nameserver: the explicit
 // one when configured, else its A and AAAA records through the resolver.
 func (r *Resolver) Addresses(ctx context.Context, ns string) ([]string, error) {
 	if a, ok := r.Explicit[Canon(ns)]; ok {
@@ -154,7 +154,7 @@ func (r *Resolver) Addresses(ctx context.Context, ns string) ([]string, error) {
 	return slices.Compact(out), nil
 }
 
-// delegation returns the NS set the parent zone delegates zone to, asked
+// Delegation returns the NS set the parent zone delegates zone to, asked
 // of the parent's own servers with RD=0 (a referral's authority section,
 // or the answer when the server also serves the child).
 func (r *Resolver) Delegation(ctx context.Context, zone string) ([]string, error) {

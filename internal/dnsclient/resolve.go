@@ -19,7 +19,7 @@ import (
 	"github.com/acme-exporter/acme_exporter/internal/guard"
 )
 
-// lookupHost returns the IPv6 then IPv4 addresses of host: the literal
+// LookupHost returns the IPv6 then IPv4 addresses of host: the literal
 // itself, the answers of resolver (ip:port) when set, else the host's
 // resolver.
 func LookupHost(ctx context.Context, host, resolver string) ([]netip.Addr, error) {
@@ -70,7 +70,7 @@ func LookupHost(ctx context.Context, host, resolver string) ([]netip.Addr, error
 // maxCNAMEs bounds CNAME chasing against an authoritative resolver.
 const maxCNAMEs = 8
 
-// queryAddrs asks resolver for qtype records of name, chasing CNAMEs the
+// QueryAddrs asks resolver for qtype records of name, chasing CNAMEs the
 // server did not follow itself. NXDOMAIN is an error; NODATA is empty.
 func QueryAddrs(ctx context.Context, resolver, name string, qtype uint16) ([]netip.Addr, error) {
 	qname := dns.Fqdn(name)
@@ -121,7 +121,7 @@ func QueryAddrs(ctx context.Context, resolver, name string, qtype uint16) ([]net
 	return nil, failure.New("dns_error", fmt.Errorf("%s: more than %d CNAMEs", name, maxCNAMEs))
 }
 
-// probeHostResolver answers refuseResolved's lookups when a module names no
+// ProbeHostResolver answers refuseResolved's lookups when a module names no
 // resolver. Tests replace it so that no test name reaches the host's
 // resolver.
 var ProbeHostResolver guard.Resolver = net.DefaultResolver
@@ -129,7 +129,7 @@ var ProbeHostResolver guard.Resolver = net.DefaultResolver
 // maxProbeLookup bounds the lookup refuseResolved makes before /probe runs.
 const maxProbeLookup = 3 * time.Second
 
-// refuseResolved resolves host (through resolver when set, within the
+// RefuseResolved resolves host (through resolver when set, within the
 // request's context) so /probe can answer 400 when the name leads to an
 // address the module refuses, as guard.CheckHost does. A failed lookup is not a refusal: the check runs
 // and reports the DNS failure, and the dialer enforces the policy on

@@ -20,14 +20,14 @@ import (
 // maxCertFileSize bounds what is read from one file: real bundles are a few KiB.
 const maxCertFileSize = 1 << 20
 
-// identity says whether a file changed without reading it.
+// Identity says whether a file changed without reading it.
 type Identity struct {
 	dev, ino uint64
 	size     int64
 	Mtime    int64
 }
 
-// statFile stats path, following symlinks, and classifies failures. It
+// Stat stats path, following symlinks, and classifies failures. It
 // calls stat(2) directly: os.Stat allocates a FileInfo, and a warm scrape
 // is mostly this call, once per file.
 func Stat(path string) (Identity, error) {
@@ -69,7 +69,7 @@ func Failure(path string, err error) error {
 	return failure.New("read_error", err)
 }
 
-// readStable reads a file read-only and makes sure it did not change while
+// ReadStable reads a file read-only and makes sure it did not change while
 // being read: a renewal that rewrites it in place, or swaps it by rename,
 // is read again rather than reported half-written.
 func ReadStable(path string) ([]byte, Identity, error) {

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"io"
 	"os/exec"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -167,6 +168,25 @@ func TestImportRules(t *testing.T) {
 				t.Fatal("the rule covers no package: the layout changed under it")
 			}
 		})
+	}
+}
+
+// The exporter's own code imports no test support: "testing" in
+// production code is linked into the binary and tempts behaviour that
+// differs under tests.
+func TestBinaryLinksNoTesting(t *testing.T) {
+	ps := packages(t)
+	bin, ok := ps["cmd/acme_exporter"]
+	if !ok {
+		t.Fatal("cmd/acme_exporter not found")
+	}
+	for _, d := range append(ours(bin.Deps), "cmd/acme_exporter") {
+		if strings.HasPrefix(d, "internal/test") || d == "internal/scrapetest" {
+			t.Errorf("the exporter links %s", d)
+		}
+		if p := ps[d]; p != nil && slices.Contains(p.Imports, "testing") {
+			t.Errorf("%s imports testing", d)
+		}
 	}
 }
 
