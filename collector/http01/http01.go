@@ -60,7 +60,7 @@ var (
 		"domain", "port")
 )
 
-// Limits taken from Let's Encrypt's validator (acme-facts.md section 4).
+// Limits taken from Let's Encrypt's validator (Boulder's HTTP-01 fetch).
 // Boulder reads at most http01MaxBody bytes of a challenge response and
 // fails when it got that many, so a body of 128 bytes or more never passes.
 const (
