@@ -74,18 +74,11 @@ const maxCNAMEs = 8
 // server did not follow itself. NXDOMAIN is an error; NODATA is empty.
 func QueryAddrs(ctx context.Context, resolver, name string, qtype uint16) ([]netip.Addr, error) {
 	qname := dns.Fqdn(name)
+	cl := &Client{Timeout: 2 * time.Second, Dialer: &net.Dialer{}}
 	for range maxCNAMEs {
-		m := new(dns.Msg)
-		m.SetQuestion(qname, qtype)
-		m.RecursionDesired = true
-		cl := &dns.Client{Net: "udp", Timeout: 2 * time.Second}
-		resp, _, err := cl.ExchangeContext(ctx, m, resolver)
-		if err == nil && resp.Truncated {
-			cl.Net = "tcp"
-			resp, _, err = cl.ExchangeContext(ctx, m, resolver)
-		}
+		resp, _, err := cl.Exchange(ctx, resolver, Query{Name: qname, Qtype: qtype, rd: true})
 		if err != nil {
-			if ctx.Err() != nil {
+			if ctx.Err() != nil || Reason(err) == "timeout" {
 				return nil, failure.New("timeout", err)
 			}
 			return nil, failure.New("dns_error", err)
