@@ -42,9 +42,6 @@ type Exporter struct {
 	Augment Augmenter
 	// Discovered, when set, returns discovery's latest snapshot.
 	Discovered func() *inventory.Snapshot
-	// CheckStates, when set, returns the last state of every check (for
-	// the landing page).
-	CheckStates func() []CheckState
 	// Registry holds the exporter's own long-lived metrics.
 	Registry *prometheus.Registry
 
@@ -84,6 +81,7 @@ func New(cfg *config.SafeConfig, reg *prometheus.Registry, logger *slog.Logger, 
 			Help: "/probe requests answered 400 or 503, by reason (unknown_module, target_refused, bad_request, busy).",
 		}, []string{"reason"}),
 	}
+	e.sched.LogChanges = true
 	for _, r := range []string{"unknown_module", "target_refused", "bad_request", "busy"} {
 		e.refused.WithLabelValues(r)
 	}
@@ -330,6 +328,13 @@ func (e *Exporter) ProbeHandler() http.Handler {
 			}
 			targets[i].MinInterval = 0 // a probe asks for a fresh answer
 		}
+		var steps *stepLog
+		if q.Get("debug") == "true" {
+			steps = newStepLog(modName, mod, target, dl)
+			for i := range targets {
+				targets[i].Run = steps.wrap(targets[i])
+			}
+		}
 		select {
 		case e.probeSem <- struct{}{}:
 			defer func() { <-e.probeSem }()
@@ -339,6 +344,10 @@ func (e *Exporter) ProbeHandler() http.Handler {
 		}
 		reg := prometheus.NewRegistry()
 		reg.MustRegister(&probeRun{e: e, targets: targets, deadline: dl})
+		if steps != nil {
+			steps.serve(w, reg, mod)
+			return
+		}
 		promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}).ServeHTTP(w, r)
 	})
 }

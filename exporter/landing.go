@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/acme-exporter/acme_exporter/inventory"
+	"github.com/acme-exporter/acme_exporter/scrape"
 )
 
 // LandingConfig is what the landing page shows beside the inventory.
@@ -69,18 +70,9 @@ type landingData struct {
 	Certificates table[certRow]
 	Accounts     table[inventory.Account]
 	Domains      table[inventory.Domain]
-	Checks       table[CheckState]
+	Checks       table[scrape.CheckState]
 	Failing      int
 	Modules      []moduleRow
-}
-
-// CheckState is the last result of one check on one target, as the
-// landing page shows it.
-type CheckState struct {
-	Check, Target string
-	OK            bool
-	Reason        string // failure reason; "" when OK
-	Since         time.Time
 }
 
 // LandingHandler serves the landing page at / (and 404 elsewhere): the
@@ -119,17 +111,15 @@ func (e *Exporter) landingData(lc LandingConfig) landingData {
 	d.Certificates = limit(certs)
 	d.Accounts = limit(snap.Accounts)
 	d.Domains = limit(snap.Domains)
-	if e.CheckStates != nil {
-		states := e.CheckStates()
-		// Failing first: what needs a look comes before what is fine.
-		sort.SliceStable(states, func(i, j int) bool { return !states[i].OK && states[j].OK })
-		for _, s := range states {
-			if !s.OK {
-				d.Failing++
-			}
+	states := e.sched.States()
+	// Failing first: what needs a look comes before what is fine.
+	sort.SliceStable(states, func(i, j int) bool { return !states[i].OK && states[j].OK })
+	for _, s := range states {
+		if !s.OK {
+			d.Failing++
 		}
-		d.Checks = limit(states)
 	}
+	d.Checks = limit(states)
 	for name, m := range c.Modules {
 		var accepts []string
 		if len(m.Names) > 0 {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,6 +27,10 @@ type Scheduler struct {
 	sem    chan struct{}
 	now    func() time.Time
 	logger *slog.Logger
+	// LogChanges logs, at info, each time a check starts failing, changes
+	// its reason, or recovers: once per change, never per scrape. /probe
+	// has its own scheduler without it (Prometheus keeps that history).
+	LogChanges bool
 
 	mu        sync.Mutex
 	entries   map[key]*entry
@@ -66,6 +71,7 @@ type result struct {
 	panicked    bool
 	finished    time.Time
 	lastSuccess time.Time // zero until the first success
+	since       time.Time // when the current state (ok, or this reason) began
 
 	// check and target label the result's probe series, which the
 	// result itself makes as a Lazy (self holds it, ready to emit).
@@ -296,15 +302,87 @@ func (s *Scheduler) execute(ctx context.Context, e *entry, t Target, deadline ti
 	}
 	res.finished = s.now()
 	e.mu.Lock()
+	prev := e.last
 	if res.err == nil {
 		res.lastSuccess = res.finished
-	} else if e.last != nil {
-		res.lastSuccess = e.last.lastSuccess
+	} else if prev != nil {
+		res.lastSuccess = prev.lastSuccess
+	}
+	res.since = res.finished
+	if prev != nil && stateOf(prev) == stateOf(res) {
+		res.since = prev.since
 	}
 	e.last = res
 	e.running = nil
 	e.mu.Unlock()
+	if s.LogChanges {
+		s.logChange(prev, res)
+	}
 	b.end()
+}
+
+// stateOf is a result's state: "" when it succeeded, else its reason.
+func stateOf(r *result) string {
+	if r.err == nil {
+		return ""
+	}
+	return ReasonOf(r.err)
+}
+
+// logChange logs a change of state. A first result that succeeds is no
+// change worth a line (a host starts with thousands of them); a first
+// failure is.
+func (s *Scheduler) logChange(prev, res *result) {
+	was, now := "", stateOf(res)
+	if prev != nil {
+		was = stateOf(prev)
+	}
+	switch {
+	case was == now:
+	case now == "":
+		s.logger.Info("Check recovered", "check", res.check, "target", res.target, "was", was)
+	case was == "":
+		s.logger.Info("Check failing", "check", res.check, "target", res.target, "reason", now, "err", res.err)
+	default:
+		s.logger.Info("Check failing for another reason", "check", res.check, "target", res.target,
+			"reason", now, "was", was, "err", res.err)
+	}
+}
+
+// CheckState is the last result of one check on one target.
+type CheckState struct {
+	Check, Target string
+	OK            bool
+	Reason        string    // "" when OK
+	Since         time.Time // when this state began
+}
+
+// States returns the state of every check that has a result, sorted by
+// check and target.
+func (s *Scheduler) States() []CheckState {
+	s.mu.Lock()
+	es := make([]*entry, 0, len(s.entries))
+	for _, e := range s.entries {
+		es = append(es, e)
+	}
+	s.mu.Unlock()
+	out := make([]CheckState, 0, len(es))
+	for _, e := range es {
+		e.mu.Lock()
+		r := e.last
+		e.mu.Unlock()
+		if r == nil {
+			continue
+		}
+		out = append(out, CheckState{Check: r.check, Target: r.target, OK: r.err == nil, Reason: stateOf(r), Since: r.since})
+	}
+	slices.SortFunc(out, func(a, b CheckState) int {
+		if c := strings.Compare(a.Check, b.Check); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Target, b.Target)
+	})
+	return out
 }
 
 // call runs t; hint is how many metrics its last run emitted.

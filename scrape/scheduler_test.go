@@ -4,9 +4,12 @@
 package scrape_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -245,4 +248,78 @@ func gatherCount(reg *prometheus.Registry, name string) (int, error) {
 		}
 	}
 	return 0, nil
+}
+
+// TestStateChangesLoggedOnce: a check's state changes are logged at info
+// once each (failing with the reason, another reason, recovered), never
+// per scrape, and States says where each check stands and since when.
+func TestStateChangesLoggedOnce(t *testing.T) {
+	clock := time.Unix(5000, 0)
+	env := scrapetest.Env(t, "", clock, nil)
+	var buf syncBuffer
+	s := scrape.NewScheduler(2, func() time.Time { return clock }, slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	s.LogChanges = true
+	var step atomic.Int32
+	// Results per scrape of target "a"; "b" always succeeds.
+	seq := []string{"", "", "not_found", "not_found", "parse_error", "", ""}
+	fam := &funcFamily{targets: []string{"a", "b"}, fn: func(_ context.Context, target string, emit scrape.Emit) error {
+		if target == "b" {
+			return nil
+		}
+		if r := seq[step.Load()]; r != "" {
+			return scrape.Fail(r, errors.New("detail of "+r))
+		}
+		return nil
+	}}
+	fams := map[string]scrape.Collector{"test": fam}
+	var sinceFailing time.Time
+	for i := range seq {
+		step.Store(int32(i))
+		clock = clock.Add(time.Minute)
+		if i == 2 {
+			sinceFailing = clock
+		}
+		if _, err := scrapeOnce(s, env, fams, time.Second).Gather(); err != nil {
+			t.Fatal(err)
+		}
+		if i == 3 {
+			st := s.States()
+			want := []scrape.CheckState{{Check: "test", Target: "a", Reason: "not_found", Since: sinceFailing},
+				{Check: "test", Target: "b", OK: true, Since: time.Unix(5060, 0)}}
+			if fmt.Sprint(st) != fmt.Sprint(want) {
+				t.Errorf("states\n got %v\nwant %v", st, want)
+			}
+		}
+	}
+	var got []string
+	for _, l := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		_, rest, _ := strings.Cut(l, " level=") // drop the time
+		got = append(got, rest)
+	}
+	want := []string{
+		`INFO msg="Check failing" check=test target=a reason=not_found err="not_found: detail of not_found"`,
+		`INFO msg="Check failing for another reason" check=test target=a reason=parse_error was=not_found err="parse_error: detail of parse_error"`,
+		`INFO msg="Check recovered" check=test target=a was=parse_error`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("log\n got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the scheduler's workers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -158,6 +158,7 @@ until grep -q ready "$W/serve.log" 2>/dev/null; do sleep 0.1; done
 # --- configs ---
 {
   echo "global: {scrape_timeout: 60s, concurrency: 16, probe_concurrency: 16, ca_file: $W/ca.pem, system_roots: false}"
+  echo "discovery: {enabled: false}  # the benchmark measures endpoints only"
   echo "ports: {ports: [1]}"
   echo "modules:"
   echo "  tls: {kind: endpoint, timeout: 10s, allow_cidrs: [127.0.0.0/8]}"

@@ -22,6 +22,8 @@ cat > "$work/cfg.yml" <<CFG
 global:
   scrape_timeout: 60s
   ca_file: $work/certs/ca.pem
+discovery:
+  enabled: false  # the generated files only, whatever the host has
 certificate_files:
   - path: $work/certs/d*/*.pem
 CFG

@@ -5,12 +5,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http/httptest"
 	"os"
+	"os/user"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -42,6 +45,12 @@ func TestMain(m *testing.M) {
 	root, _ := filepath.Abs("../../discovery/testdata/pebble-root.pem")
 	_ = os.Setenv("SSL_CERT_FILE", root)
 	_ = os.Setenv("SSL_CERT_DIR", "/nonexistent")
+	// Checks of discovered domains (HTTP-01) without a resolver setting
+	// use Go's default resolver: in these tests it answers nothing, so no
+	// fixture name ever reaches the host's resolver.
+	net.DefaultResolver = &net.Resolver{PreferGo: true, Dial: func(context.Context, string, string) (net.Conn, error) {
+		return nil, errors.New("tests never ask the host's resolver")
+	}}
 	os.Exit(m.Run())
 }
 
@@ -108,6 +117,13 @@ func normalize(s, dst string) string {
 	}
 	var out []string
 	uid, gid := fmt.Sprint(os.Getuid()), fmt.Sprint(os.Getgid())
+	uname, gname := uid, gid // owner and group are names where they have one
+	if u, err := user.LookupId(uid); err == nil {
+		uname = u.Username
+	}
+	if g, err := user.LookupGroupId(gid); err == nil {
+		gname = g.Name
+	}
 	for name, mf := range fams {
 		probe := strings.HasPrefix(name, "acme_probe_") || name == "acme_check_last_success_timestamp_seconds"
 		if !inScope.MatchString(name) && !probe {
@@ -132,8 +148,8 @@ func normalize(s, dst string) string {
 			}
 			l := fmt.Sprintf("%s{%s} %g", name, strings.Join(labels, ","), v)
 			l = strings.ReplaceAll(l, dst, "FIXTURES")
-			l = strings.ReplaceAll(l, `owner="`+uid+`"`, `owner="UID"`)
-			l = strings.ReplaceAll(l, `group="`+gid+`"`, `group="GID"`)
+			l = strings.ReplaceAll(l, `owner="`+uname+`"`, `owner="UID"`)
+			l = strings.ReplaceAll(l, `group="`+gname+`"`, `group="GID"`)
 			l = strings.ReplaceAll(l, `service_user="owner:`+uid+`"`, `service_user="owner:UID"`)
 			out = append(out, l)
 		}
@@ -248,9 +264,25 @@ func TestInstalledButUnused(t *testing.T) {
 // set by o, and returns one scrape of /metrics.
 func scrapeWithDiscovery(t *testing.T, o discovery.Overrides) string {
 	t.Helper()
+	exp, _ := startWithDiscovery(t, "", o)
+	srv := httptest.NewServer(exp.MetricsHandler(nil, 0))
+	t.Cleanup(srv.Close)
+	resp, err := srv.Client().Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	body, _ := io.ReadAll(resp.Body)
+	return string(body)
+}
+
+// startWithDiscovery starts what main starts, at fixtureNow: the config
+// file cfg ("" for none) and discovery set by o.
+func startWithDiscovery(t *testing.T, cfg string, o discovery.Overrides) (*exporter.Exporter, *config.SafeConfig) {
+	t.Helper()
 	now := func() time.Time { return fixtureNow }
 	reg := prometheus.NewRegistry()
-	sc := config.NewSafeConfig("", reg, now)
+	sc := config.NewSafeConfig(cfg, reg, now)
 	if err := sc.Reload(nil); err != nil {
 		t.Fatal(err)
 	}
@@ -261,13 +293,5 @@ func scrapeWithDiscovery(t *testing.T, o discovery.Overrides) string {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	StartDiscovery(ctx, exp, o)
-	srv := httptest.NewServer(exp.MetricsHandler(nil, 0))
-	t.Cleanup(srv.Close)
-	resp, err := srv.Client().Get(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	body, _ := io.ReadAll(resp.Body)
-	return string(body)
+	return exp, sc
 }

@@ -4,11 +4,9 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"html"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -16,13 +14,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/acme-exporter/acme_exporter/config"
 	"github.com/acme-exporter/acme_exporter/discovery"
-	"github.com/acme-exporter/acme_exporter/exporter"
 	"github.com/acme-exporter/acme_exporter/internal/testbed"
 )
 
@@ -33,20 +26,9 @@ func landingServer(t *testing.T, yml string) (*httptest.Server, string) {
 	dst := testbed.Dir(t)
 	testbed.CopyTree(t, "../../discovery/testdata", dst)
 	cfg := filepath.Join(dst, "acme_exporter.yml")
-	writeFile(t, cfg, strings.ReplaceAll(yml, "ROOT", dst))
-	now := func() time.Time { return fixtureNow }
-	reg := prometheus.NewRegistry()
-	sc := config.NewSafeConfig(cfg, reg, now)
-	if err := sc.Reload(nil); err != nil {
-		t.Fatal(err)
-	}
-	exp, err := exporter.New(sc, reg, slog.New(slog.DiscardHandler), now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	StartDiscovery(ctx, exp, discovery.Overrides{CertbotDirs: []string{filepath.Join(dst, "certbot")},
+	closed := fmt.Sprintf("127.0.0.1:%d", testbed.FreeUDPPort(t, "127.0.0.1"))
+	writeFile(t, cfg, strings.NewReplacer("ROOT", dst, "CLOSED", closed).Replace(yml))
+	exp, sc := startWithDiscovery(t, cfg, discovery.Overrides{CertbotDirs: []string{filepath.Join(dst, "certbot")},
 		CertbotLogDirs: []string{filepath.Join(dst, "certbot-logs")}, NoDefaults: true})
 	srv := httptest.NewServer(routes(exp, "/metrics", nil, 0, func() error { return sc.Reload(nil) }))
 	t.Cleanup(srv.Close)
@@ -65,10 +47,18 @@ func fetch(t *testing.T, srv *httptest.Server, path string) (int, string) {
 }
 
 // TestLandingPage: the page shows the discovered inventory (clients,
-// certificates, accounts, domains), the configured /probe modules with a
-// form that works, and only links that answer 200.
+// certificates, accounts, domains), each check's state and reason, the
+// configured /probe modules with a form that works, and only links that
+// answer 200.
 func TestLandingPage(t *testing.T) {
 	srv, dst := landingServer(t, `
+certificate_files:
+  - path: ROOT/gone/fullchain.pem
+# The discovered webroot domain, asked of a resolver nobody answers on,
+# never of the host's.
+http01:
+  - domain: beta.example.test
+    resolver: CLOSED
 modules:
   files:
     kind: certificate_file
@@ -88,9 +78,13 @@ modules:
 		"<td>beta.example.test</td><td>certbot</td><td>beta.example.test</td><td>http-01</td><td>webroot</td>",
 		"<td>files</td><td>certificate_file</td><td>files below " + dst + "/certbot/live, " + dst + "/certbot/archive</td>",
 		`<form action="/probe" method="get">`, `<option value="files">`,
+		// Each check's state and reason, failing first.
+		"<tr><td>http01</td><td><code>beta.example.test</code></td><td class=\"fail\">failing</td><td>dns_error</td>", // the closed resolver
+		"<tr><td>certificate_file</td><td><code>" + dst + "/gone/fullchain.pem</code></td><td class=\"fail\">failing</td><td>not_found</td>",
+		"<tr><td>certificate_file</td><td><code>" + live + "</code></td><td class=\"ok\">ok</td>",
 	} {
 		if !strings.Contains(page, want) {
-			t.Errorf("landing page lacks %q", want)
+			t.Errorf("landing page lacks %q\n%s", want, page)
 		}
 	}
 	// Every link answers 200.

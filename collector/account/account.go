@@ -39,6 +39,7 @@ import (
 	"golang.org/x/crypto/acme"
 
 	"github.com/acme-exporter/acme_exporter/internal/certs"
+	"github.com/acme-exporter/acme_exporter/internal/idname"
 	"github.com/acme-exporter/acme_exporter/internal/perm"
 	"github.com/acme-exporter/acme_exporter/inventory"
 	"github.com/acme-exporter/acme_exporter/scrape"
@@ -226,7 +227,7 @@ func checkAccountKey(s accountSpec, emit scrape.Emit) error {
 	}
 	owner, group := "", ""
 	if st != nil {
-		owner, group = strconv.FormatUint(uint64(st.Uid), 10), strconv.FormatUint(uint64(st.Gid), 10)
+		owner, group = idname.User(st.Uid), idname.Group(st.Gid) // as ls -l shows them
 	}
 	svc := s.runAs
 	if svc == "" && idErr == nil {

@@ -11,7 +11,9 @@ import (
 	"encoding/pem"
 	"fmt"
 	"os"
+	"os/user"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -76,7 +78,8 @@ accounts:
 	}
 	env := scrapetest.Env(t, yml, testcerts.Epoch, nil)
 	h := scrapetest.NewHarness(env, map[string]scrape.Collector{"account": &accountCollector{reg: map[string]*regState{}}})
-	uid, gid := os.Getuid(), os.Getgid()
+	// owner and group are names, as ls -l shows them.
+	owner, group := lsNames(t, os.Getuid(), os.Getgid())
 	want := fmt.Sprintf(`
 acme_account_key_usable{client="lego",path="%[1]s"} 1
 acme_account_key_usable{client="lego",path="%[2]s"} 1
@@ -92,18 +95,18 @@ acme_account_key_insecure{client="autocert",path="%[6]s"} 0
 acme_account_key_problem_info{client="lego",path="%[3]s",problem="parse_error"} 1
 acme_account_key_problem_info{client="lego",path="%[4]s",problem="missing"} 1
 acme_account_key_problem_info{client="autocert",path="%[6]s",problem="unreadable_by_service_user"} 1
-acme_account_key_info{client="lego",format="pem",group="%[8]d",key_type="ecdsa_p256",mode="0600",owner="%[7]d",path="%[1]s",service_user="0"} 1
-acme_account_key_info{client="lego",format="pem",group="%[8]d",key_type="ecdsa_p256",mode="0644",owner="%[7]d",path="%[2]s",service_user="0"} 1
-acme_account_key_info{client="lego",format="pem",group="%[8]d",key_type="",mode="0600",owner="%[7]d",path="%[3]s",service_user="0"} 1
-acme_account_key_info{client="certbot",format="jwk",group="%[8]d",key_type="rsa2048",mode="0400",owner="%[7]d",path="%[5]s",service_user="0:0"} 1
-acme_account_key_info{client="autocert",format="pem",group="%[8]d",key_type="ecdsa_p256",mode="0600",owner="%[7]d",path="%[6]s",service_user="65534"} 1
+acme_account_key_info{client="lego",format="pem",group="%[8]s",key_type="ecdsa_p256",mode="0600",owner="%[7]s",path="%[1]s",service_user="0"} 1
+acme_account_key_info{client="lego",format="pem",group="%[8]s",key_type="ecdsa_p256",mode="0644",owner="%[7]s",path="%[2]s",service_user="0"} 1
+acme_account_key_info{client="lego",format="pem",group="%[8]s",key_type="",mode="0600",owner="%[7]s",path="%[3]s",service_user="0"} 1
+acme_account_key_info{client="certbot",format="jwk",group="%[8]s",key_type="rsa2048",mode="0400",owner="%[7]s",path="%[5]s",service_user="0:0"} 1
+acme_account_key_info{client="autocert",format="pem",group="%[8]s",key_type="ecdsa_p256",mode="0600",owner="%[7]s",path="%[6]s",service_user="65534"} 1
 acme_probe_success{check="account_key",target="%[1]s"} 1
 acme_probe_success{check="account_key",target="%[2]s"} 1
 acme_probe_success{check="account_key",target="%[3]s"} 1
 acme_probe_success{check="account_key",target="%[4]s"} 1
 acme_probe_success{check="account_key",target="%[5]s"} 1
 acme_probe_success{check="account_key",target="%[6]s"} 1
-`, good, loose, garbage, missing, certbot, good+"-nobody", uid, gid)
+`, good, loose, garbage, missing, certbot, good+"-nobody", owner, group)
 	scrapetest.Compare(t, h, want, "acme_account_key_usable", "acme_account_key_insecure", "acme_account_key_problem_info",
 		"acme_account_key_info", "acme_probe_success")
 	if problems, err := testutil.CollectAndLint(h); err != nil || len(problems) > 0 {
@@ -146,3 +149,18 @@ func TestParseAccountKeyFormats(t *testing.T) {
 }
 
 var _ = time.Second
+
+// lsNames are the user and group names of uid and gid from the system's
+// databases, as ls -l prints them.
+func lsNames(t *testing.T, uid, gid int) (string, string) {
+	t.Helper()
+	u, err := user.LookupId(strconv.Itoa(uid))
+	if err != nil {
+		t.Fatalf("uid %d has no name: %v", uid, err)
+	}
+	g, err := user.LookupGroupId(strconv.Itoa(gid))
+	if err != nil {
+		t.Fatalf("gid %d has no name: %v", gid, err)
+	}
+	return u.Username, g.Name
+}

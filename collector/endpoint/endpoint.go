@@ -26,6 +26,7 @@ import (
 	"github.com/acme-exporter/acme_exporter/internal/certs"
 	"github.com/acme-exporter/acme_exporter/internal/dnsclient"
 	"github.com/acme-exporter/acme_exporter/internal/guard"
+	"github.com/acme-exporter/acme_exporter/internal/probelog"
 	"github.com/acme-exporter/acme_exporter/internal/series"
 	"github.com/acme-exporter/acme_exporter/inventory"
 	"github.com/acme-exporter/acme_exporter/scrape"
@@ -428,9 +429,12 @@ func (s endpointSpec) probe(ctx context.Context, a netip.AddrPort) addrResult {
 			tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, tls.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA}
 	}
 	tc := tls.Client(conn, cfg)
+	steps := probelog.From(ctx)
+	steps.Info("TLS handshake", "server_name", cfg.ServerName, "key_type", s.keyType)
 	start := time.Now()
 	err = tc.HandshakeContext(ctx)
 	r.handshake = time.Since(start)
+	probelog.TLSDone(steps, tc.ConnectionState(), err)
 	if err != nil {
 		r.err = handshakeFailure(ctx, err)
 		return r

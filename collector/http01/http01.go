@@ -34,6 +34,7 @@ import (
 	"github.com/acme-exporter/acme_exporter/internal/dnsclient"
 	"github.com/acme-exporter/acme_exporter/internal/guard"
 	"github.com/acme-exporter/acme_exporter/internal/listeners"
+	"github.com/acme-exporter/acme_exporter/internal/probelog"
 	"github.com/acme-exporter/acme_exporter/scrape"
 )
 
@@ -363,8 +364,10 @@ func (s http01Spec) fetch(ctx context.Context, token string, expect []byte, firs
 		if reason != "" {
 			return fail(reason)
 		}
+		probelog.From(ctx).Info("HTTP GET", "url", u.String(), "address", addr.String(), "hop", hop)
 		resp, err := s.get(ctx, u, addr)
 		if err != nil {
+			probelog.From(ctx).Info("HTTP GET failed", "url", u.String(), "err", err)
 			var de *dialError
 			if errors.As(err, &de) {
 				r.dialErr = hop == 0
@@ -382,6 +385,8 @@ func (s http01Spec) fetch(ctx context.Context, token string, expect []byte, firs
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, http01MaxBody))
 		_ = resp.Body.Close()
 		r.status = resp.StatusCode
+		probelog.From(ctx).Info("HTTP response", "url", u.String(), "status", resp.StatusCode,
+			"location", resp.Header.Get("Location"), "body_bytes", len(body))
 		switch resp.StatusCode {
 		case http.StatusMovedPermanently, http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
 			loc, err := u.Parse(resp.Header.Get("Location"))

@@ -21,6 +21,7 @@ import (
 
 	"github.com/acme-exporter/acme_exporter/internal/failure"
 	"github.com/acme-exporter/acme_exporter/internal/guard"
+	"github.com/acme-exporter/acme_exporter/internal/probelog"
 )
 
 // DNS answer limits: a UDP datagram and a TCP message are at most 64 KiB by
@@ -102,8 +103,10 @@ func (c *Client) Exchange(ctx context.Context, server string, q Query) (*dns.Msg
 		if ctx.Err() != nil && Reason(err) == "network_error" {
 			err = failure.New("timeout", err)
 		}
+		probelog.DNSAnswer(ctx, server, q.Name, q.Qtype, nil, err)
 		return nil, took, err
 	}
+	probelog.DNSAnswer(ctx, server, q.Name, q.Qtype, r, nil)
 	if err := CheckAnswerSize(r); err != nil {
 		return nil, took, err
 	}
