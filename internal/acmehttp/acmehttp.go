@@ -23,11 +23,11 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/acme-exporter/acme_exporter/internal/failure"
+	"github.com/acme-exporter/acme_exporter/internal/httpclient"
 )
 
 // Limits.
@@ -47,9 +47,6 @@ const (
 	// or invalid Retry-After, invalid object, non-5xx HTTP error).
 	RetryAfterLongTerm = 6 * time.Hour
 )
-
-// UserAgent is sent on every request (RFC 8555 §6.1 requires one).
-var UserAgent = "acme_exporter (+https://github.com/acme-exporter/acme_exporter)"
 
 // fail is the one reason-carrying error (package failure), which callers
 // turn into a failure label; Status and Problem say what a server answered.
@@ -81,34 +78,11 @@ type Client struct {
 
 // New builds a client. Timeouts come from the request contexts.
 func New(o Options) *Client {
-	d := o.Dialer
-	if d == nil {
-		d = &net.Dialer{Timeout: 10 * time.Second}
-	}
-	if o.Resolver != "" {
-		dd := *d
-		resolverAddr := o.Resolver
-		base := *d
-		dd.Resolver = &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			return base.DialContext(ctx, network, resolverAddr)
-		}}
-		d = &dd
-	}
-	override, target := strings.ToLower(o.OverrideHost), o.Address
-	tr := &http.Transport{
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			if target != "" && strings.EqualFold(addr, override) {
-				addr = target
-			}
-			return d.DialContext(ctx, network, addr)
-		},
-		TLSClientConfig:       &tls.Config{RootCAs: o.Roots, MinVersion: tls.VersionTLS12},
-		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: 20 * time.Second,
-		MaxIdleConns:          4,
-		IdleConnTimeout:       30 * time.Second,
-		ForceAttemptHTTP2:     true,
-	}
+	tr := httpclient.Transport(httpclient.Options{
+		Roots: o.Roots, Dialer: o.Dialer, Address: o.Address, PinHost: o.OverrideHost, Resolver: o.Resolver,
+		TLSHandshakeTimeout: 10 * time.Second, ResponseHeaderTimeout: 20 * time.Second,
+		KeepAlive: true, HTTP2: true,
+	})
 	return &Client{HTTP: &http.Client{
 		Transport: tr,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
@@ -151,7 +125,7 @@ func (c *Client) do(ctx context.Context, method, rawURL string, limit int64, now
 	if err != nil {
 		return nil, fail("bad_url", err)
 	}
-	req.Header.Set("User-Agent", UserAgent)
+	req.Header.Set("User-Agent", httpclient.UserAgent)
 	req.Header.Set("Accept", "application/json")
 	start, mono := now(), time.Now()
 	resp, err := c.HTTP.Do(req)
@@ -416,19 +390,8 @@ func ParseRenewalInfo(body []byte) (*RenewalInfo, error) {
 // [RetryAfterMin, RetryAfterMax]. A missing or invalid value gives
 // RetryAfterLongTerm and false.
 func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return RetryAfterLongTerm, false
-	}
-	var d time.Duration
-	if n, err := strconv.ParseUint(v, 10, 63); err == nil {
-		if n > uint64(RetryAfterMax/time.Second) {
-			n = uint64(RetryAfterMax / time.Second)
-		}
-		d = time.Duration(n) * time.Second
-	} else if t, err := http.ParseTime(v); err == nil {
-		d = t.Sub(now)
-	} else {
+	d, ok := httpclient.RetryAfter(v, now)
+	if !ok {
 		return RetryAfterLongTerm, false
 	}
 	return Clamp(d), true
