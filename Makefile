@@ -19,7 +19,7 @@ RUN_ARGS  ?=
 DOCKER_IMAGE ?= ghcr.io/acme-exporter/acme_exporter
 DOCKER_TAG   ?= v$(VERSION)
 
-.PHONY: all build run test testbed unit lint style vet race fuzz-smoke bench docs docs-check docker tarball
+.PHONY: all build run test testbed unit lint style vet race fuzz-smoke fuzz-long bench docs docs-check docker tarball
 
 all: build test
 
@@ -72,6 +72,16 @@ race:
 FUZZTIME ?= 10s
 fuzz-smoke:
 	./scripts/fuzz.sh $(FUZZTIME)
+
+# Every fuzz target for FUZZLONG (default 5m) with one worker, at nice 19,
+# FUZZLANES targets at a time; not part of make test. Per-target logs and
+# summary.tsv (executions, new corpus entries, result) land in FUZZOUT.
+FUZZLONG  ?= 5m
+FUZZLANES ?= 1
+FUZZOUT   ?= fuzz-long.out
+fuzz-long: export ACME_EXPORTER_OFFLINE=1
+fuzz-long:
+	./scripts/fuzz-long.sh $(FUZZLONG) $(FUZZLANES) $(FUZZOUT)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -133,6 +133,10 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	return loadBytes(path, b)
+}
+
+func loadBytes(path string, b []byte) (*Config, error) {
 	c, err := Parse(b)
 	var errs *Errors
 	if errors.As(err, &errs) {

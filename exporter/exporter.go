@@ -78,11 +78,11 @@ func New(cfg *config.SafeConfig, reg *prometheus.Registry, logger *slog.Logger, 
 		probeSem:    make(chan struct{}, c.Global.ProbeConcurrency),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "acme_exporter_probe_refused_total",
-			Help: "/probe requests answered 400 or 503, by reason (unknown_module, target_refused, bad_request, busy).",
+			Help: "/probe requests refused, by reason: unknown_module, target_refused, bad_request (answered 400), busy (503), refused_by_policy (an address reached while probing, after DNS or a redirect, was refused: answered 200 with that failure reason).",
 		}, []string{"reason"}),
 	}
 	e.sched.LogChanges = true
-	for _, r := range []string{"unknown_module", "target_refused", "bad_request", "busy"} {
+	for _, r := range []string{"unknown_module", "target_refused", "bad_request", "busy", "refused_by_policy"} {
 		e.refused.WithLabelValues(r)
 	}
 	reg.MustRegister(e.refused)
@@ -289,8 +289,43 @@ type probeRun struct {
 
 func (p *probeRun) Describe(chan<- *prometheus.Desc) {}
 
+// Collect runs the probe. A refusal by the module's policy while probing
+// (the dialer refusing a rebound name, a redirect to a refused address)
+// reaches the caller as a failure reason in the metrics; it is counted in
+// acme_exporter_probe_refused_total as well, once per request.
 func (p *probeRun) Collect(ch chan<- prometheus.Metric) {
-	p.e.probes.Probe(p.targets, p.deadline, ch)
+	inner := make(chan prometheus.Metric)
+	done := make(chan bool)
+	go func() {
+		refused := false
+		for m := range inner {
+			if !refused && policyRefusal(m) {
+				refused = true
+			}
+			ch <- m
+		}
+		done <- refused
+	}()
+	p.e.probes.Probe(p.targets, p.deadline, inner)
+	close(inner)
+	if <-done {
+		p.e.refused.WithLabelValues("refused_by_policy").Inc()
+	}
+}
+
+// policyRefusal says whether m is a failure sample with the reason
+// refused_by_policy, as every family names a policy refusal.
+func policyRefusal(m prometheus.Metric) bool {
+	var d dto.Metric
+	if m.Write(&d) != nil || d.GetGauge().GetValue() == 0 {
+		return false
+	}
+	for _, l := range d.GetLabel() {
+		if l.GetName() == "reason" && l.GetValue() == "refused_by_policy" {
+			return true
+		}
+	}
+	return false
 }
 
 // ProbeHandler serves /probe?module=M&target=T.

@@ -118,8 +118,8 @@ modules:
 	}{
 		{"file inside root", "files", root + "/live/site/fullchain.pem", 200, `acme_probe_success{check="certificate_file"`},
 		{"missing file inside root is a result", "files", root + "/live/site/nope.pem", 200, `reason="not_found"`},
-		{"file outside roots through a symlink", "files", root + "/live/site/escape.pem", 400, "outside the module's file_roots"},
-		{"file outside roots", "files", "/etc/passwd", 400, "outside the module's file_roots"},
+		{"file outside roots through a symlink", "files", root + "/live/site/escape.pem", 400, "inside the module's file_roots"},
+		{"file outside roots", "files", "/etc/passwd", 400, "inside the module's file_roots"},
 		{"dot-dot escape", "files", root + "/live/../../etc/passwd", 400, "refuses target"},
 		{"relative path", "files", "live/site/fullchain.pem", 400, "not an absolute path"},
 		{"unknown module", "nosuch", "x", 400, `unknown module "nosuch"`},

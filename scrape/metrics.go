@@ -110,7 +110,7 @@ func init() {
 		Help:   "A metric with a constant '1' value labeled by version, revision, branch, goversion, goos, goarch and tags from which acme_exporter was built."})
 	Document(MetricDoc{Name: "acme_exporter_probe_refused_total", Kind: "counter", Family: "exporter",
 		Labels: []string{"reason"},
-		Help:   "/probe requests answered 400 or 503, by reason (unknown_module, target_refused, bad_request, busy)."})
+		Help:   "/probe requests refused, by reason: unknown_module, target_refused, bad_request (answered 400), busy (503), refused_by_policy (an address reached while probing, after DNS or a redirect, was refused: answered 200 with that failure reason)."})
 }
 
 func UnixSeconds(t time.Time) float64 { return float64(t.Unix()) }

@@ -45,7 +45,12 @@ func run(args []string) int {
 		memLimit      = app.Flag("runtime.memory-limit", "Soft memory limit for the Go runtime in bytes (0 disables); GOMEMLIMIT, when set, wins.").Default("67108864").Int64()
 		gcPercent     = app.Flag("runtime.gc-percent", "Go GC target percentage (Go's default is 100); GOGC, when set, wins.").Default("50").Int()
 		webFlags      = kingpinflag.AddFlags(app, defaultAddress)
+		limits        serverLimits
 	)
+	app.Flag("web.read-header-timeout", "Time a client has to send its request headers.").Default("5s").DurationVar(&limits.ReadHeaderTimeout)
+	app.Flag("web.read-timeout", "Time a client has to send its whole request.").Default("10s").DurationVar(&limits.ReadTimeout)
+	app.Flag("web.idle-timeout", "Time a kept-alive connection may wait for its next request.").Default("2m").DurationVar(&limits.IdleTimeout)
+	app.Flag("web.max-connections", "Maximum open HTTP connections (0: 2048, lowered to keep 1024 file descriptors for checks); above it, the connection idle longest is closed.").Default("0").IntVar(&limits.MaxConns)
 	logCfg := &promslog.Config{}
 	promslogflag.AddFlags(app, logCfg)
 	scrape.AddFlags(app)
@@ -127,7 +132,7 @@ func run(args []string) int {
 		reloadCh <- rc
 		return <-rc
 	})
-	srv := &http.Server{Handler: mux}
+	srv := newServer(mux, limits, logger)
 	if err := web.ListenAndServe(srv, webFlags, logger); err != nil {
 		logger.Error("Server stopped", "err", err)
 		return 1

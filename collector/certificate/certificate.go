@@ -488,7 +488,7 @@ func hasMeta(p string) bool { return strings.ContainsAny(p, `*?[\`) }
 // path, accepted only when it resolves inside one of the module's roots.
 func (c *certFileCollector) ProbeTargets(ctx context.Context, env *scrape.Env, m *config.Module, target string) ([]scrape.Target, error) {
 	if !filepath.IsAbs(target) {
-		return nil, scrape.Refuse("target %q is not an absolute path", target)
+		return nil, scrape.Refuse("%s", ErrNotInsideRoots)
 	}
 	if err := InsideRoots(target, m.FileRoots); err != nil {
 		return nil, err
@@ -500,6 +500,12 @@ func (c *certFileCollector) ProbeTargets(ctx context.Context, env *scrape.Env, m
 
 func (c *certFileCollector) Kinds() []string { return []string{certFileCheck} }
 
+// ErrNotInsideRoots is the one text of every refusal of a file target: the
+// caller is not authenticated, so the answer must not say whether a path
+// outside the roots exists, where a symlink leads or where the exporter
+// runs from.
+const ErrNotInsideRoots = "target is not an absolute path to a file inside the module's file_roots"
+
 // InsideRoots refuses paths that are not, after resolving every symlink,
 // inside one of roots (also resolved). A missing file is judged by its
 // resolved directory, so "not found" can still be reported.
@@ -508,7 +514,7 @@ func InsideRoots(p string, roots []string) error {
 	if err != nil {
 		dir, derr := filepath.EvalSymlinks(filepath.Dir(p))
 		if derr != nil {
-			return scrape.Refuse("target %q: directory cannot be resolved", p)
+			return scrape.Refuse("%s", ErrNotInsideRoots)
 		}
 		if fi, lerr := os.Lstat(p); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
 			// A dangling link: judge where it points.
@@ -530,5 +536,5 @@ func InsideRoots(p string, roots []string) error {
 			return nil
 		}
 	}
-	return scrape.Refuse("target %q resolves to %q, outside the module's file_roots", p, resolved)
+	return scrape.Refuse("%s", ErrNotInsideRoots)
 }

@@ -352,7 +352,10 @@ func (s http01Spec) fetch(ctx context.Context, token string, expect []byte, firs
 	visited := map[string]bool{}
 	away := false
 	fail := func(reason string) fetchResult {
-		if away && reason != "redirect_forbidden_port" && reason != "redirect_forbidden_scheme" {
+		// Once a redirect left the challenge path, the CA would fail the
+		// challenge whatever comes next; a refusal by the module's policy
+		// still wins, as it says the chain leads somewhere it must not.
+		if away && reason != "redirect_forbidden_port" && reason != "redirect_forbidden_scheme" && reason != "refused_by_policy" {
 			reason = "redirect_to_other_path"
 		}
 		r.reason = reason
