@@ -25,7 +25,20 @@ type Config struct {
 	Discovery        Discovery          `yaml:"discovery"`
 	CertificateFiles []CertificateFile  `yaml:"certificate_files"`
 	Modules          map[string]*Module `yaml:"modules"`
-	Extensions       `yaml:",inline"`
+
+	// The sections of the other check families, one field each, each
+	// declared and validated in its own file.
+	Clock           Clock           `yaml:"clock"`
+	ACMEDirectories ACMEDirectories `yaml:"acme_directories"`
+	ARI             ARI             `yaml:"ari"`
+	CRL             CRL             `yaml:"crl"`
+	DNS01           DNS01           `yaml:",inline"`
+	Accounts        Accounts        `yaml:"accounts"`
+	RateLimits      RateLimits      `yaml:"rate_limits"`
+	ClientLogs      ClientLogs      `yaml:"client_logs"`
+	Endpoints       []Endpoint      `yaml:"endpoints"`
+	HTTP01          []HTTP01        `yaml:"http01"`
+	Ports           Ports           `yaml:"ports"`
 }
 
 // Global holds settings shared by every check.
@@ -230,7 +243,17 @@ func (c *Config) validate(v *Validator) {
 		}
 		m.validate(v, p)
 	}
-	c.Extensions.validate(v)
+	c.Clock.validate(v)
+	c.ACMEDirectories.validate(v)
+	c.ARI.validate(v)
+	c.CRL.validate(v)
+	c.DNS01.validate(v)
+	c.Accounts.validate(v)
+	c.RateLimits.validate(v)
+	c.ClientLogs.validate(v)
+	validateEndpoints(v, c.Endpoints)
+	validateHTTP01(v, c.HTTP01)
+	c.Ports.validate(v)
 }
 
 func (m *Module) validate(v *Validator, p Path) {

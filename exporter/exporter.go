@@ -168,19 +168,35 @@ func (e *Exporter) MetricsHandler(extra prometheus.Gatherer, maxRequests int) ht
 		if extra != nil {
 			gs = append(gs, extra)
 		}
+		// Text and OpenMetrics (which Prometheus asks for first) are
+		// streamed from the checks' own data; any other format the scraper
+		// asks for (protobuf) goes through client_golang's encoder, which
+		// needs every sample built.
+		format := expfmt.NegotiateAccept(r.Header, expfmt.DefaultOpenMetricsAcceptedFormats()...)
+		kind := format.FormatType()
+		streamed := kind == expfmt.TypeTextPlain || kind == expfmt.TypeOpenMetrics
+		if kind == expfmt.TypeTextPlain {
+			format = expfmt.NewFormat(expfmt.TypeTextPlain)
+		}
+		var ms [][]prometheus.Metric
+		if streamed {
+			var mu sync.Mutex
+			e.sched.CollectBatches(env, e.families, dl, func(batch [][]prometheus.Metric) {
+				mu.Lock()
+				ms = append(ms, batch...)
+				mu.Unlock()
+			})
+		} else {
+			checks := prometheus.NewRegistry()
+			checks.MustRegister(checkCollector{e, env, dl})
+			gs = append(gs, checks)
+		}
 		mfs, err := gs.Gather()
 		if err != nil {
-			e.Logger.Error("Gathering the exporter's own metrics", "err", err)
+			e.Logger.Error("Gathering metrics", "err", err)
 		}
-		var mu sync.Mutex
-		var ms [][]prometheus.Metric
-		e.sched.CollectBatches(env, e.families, dl, func(batch [][]prometheus.Metric) {
-			mu.Lock()
-			ms = append(ms, batch...)
-			mu.Unlock()
-		})
 
-		w.Header().Set("Content-Type", string(expfmt.NewFormat(expfmt.TypeTextPlain)))
+		w.Header().Set("Content-Type", string(format))
 		var out io.Writer = w
 		if acceptsGzip(r) {
 			w.Header().Set("Content-Encoding", "gzip")
@@ -199,15 +215,56 @@ func (e *Exporter) MetricsHandler(extra prometheus.Gatherer, maxRequests int) ht
 			}()
 			out = gz
 		}
-		for _, mf := range mfs {
-			if _, err := expfmt.MetricFamilyToText(out, mf); err != nil {
-				return
-			}
-		}
-		if err := scrape.WriteText(out, ms...); err != nil {
+		if err := encode(out, format, mfs, ms); err != nil {
 			e.Logger.Debug("Writing metrics", "err", err)
 		}
 	})
+}
+
+// encode writes the gathered families, then the checks' streamed batches
+// (for text and OpenMetrics), in format.
+func encode(w io.Writer, format expfmt.Format, mfs []*dto.MetricFamily, ms [][]prometheus.Metric) error {
+	switch format.FormatType() {
+	case expfmt.TypeTextPlain:
+		for _, mf := range mfs {
+			if _, err := expfmt.MetricFamilyToText(w, mf); err != nil {
+				return err
+			}
+		}
+		return scrape.WriteText(w, ms...)
+	case expfmt.TypeOpenMetrics:
+		for _, mf := range mfs {
+			if _, err := expfmt.MetricFamilyToOpenMetrics(w, mf); err != nil {
+				return err
+			}
+		}
+		return scrape.WriteOpenMetrics(w, ms...) // ends with # EOF
+	}
+	enc := expfmt.NewEncoder(w, format)
+	for _, mf := range mfs {
+		if err := enc.Encode(mf); err != nil {
+			return err
+		}
+	}
+	if c, ok := enc.(expfmt.Closer); ok {
+		return c.Close()
+	}
+	return nil
+}
+
+// checkCollector runs the checks for one scrape as a client_golang
+// collector (every sample built), for formats other than text. It is
+// unchecked: the families are known only once their targets are listed.
+type checkCollector struct {
+	e   *Exporter
+	env *scrape.Env
+	dl  time.Time
+}
+
+func (checkCollector) Describe(chan<- *prometheus.Desc) {}
+
+func (c checkCollector) Collect(ch chan<- prometheus.Metric) {
+	c.e.sched.Collect(c.env, c.e.families, c.dl, ch)
 }
 
 var gzipPool = sync.Pool{New: func() any {

@@ -15,7 +15,7 @@
 
     // Certificates with a lifetime below this are "short" (6-day shortlived
     // profile): clients renew them at 1/2 of their lifetime instead of 2/3
-    // (certbot, lego, Let's Encrypt ARI; acme-facts section 8).
+    // (certbot, lego, Let's Encrypt ARI).
     shortLifetimeSeconds: 10 * 86400,
 
     // Fraction of lifetime left at which clients normally renew (1/3 left, or

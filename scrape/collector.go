@@ -12,11 +12,9 @@ package scrape
 import (
 	"context"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
-	"regexp"
 	"sort"
 	"sync"
 	"time"
@@ -25,6 +23,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/acme-exporter/acme_exporter/config"
+	"github.com/acme-exporter/acme_exporter/internal/failure"
 	"github.com/acme-exporter/acme_exporter/inventory"
 )
 
@@ -76,46 +75,13 @@ type Prober interface {
 	Kinds() []string
 }
 
-// Failure is a check error with a bounded reason.
-type Failure struct {
-	Reason string
-	Err    error
-}
+// Fail wraps err with a reason (a failure.Error). Reasons are snake_case
+// words from a fixed set per family, never free text: they become label
+// values.
+func Fail(reason string, err error) error { return failure.New(reason, err) }
 
-func (f *Failure) Error() string {
-	if f.Err == nil {
-		return f.Reason
-	}
-	return f.Reason + ": " + f.Err.Error()
-}
-
-func (f *Failure) Unwrap() error { return f.Err }
-
-var reasonRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
-
-// Fail wraps err with a reason. Reasons are snake_case words from a fixed
-// set per family, never free text: they become label values.
-func Fail(reason string, err error) error {
-	if !reasonRE.MatchString(reason) {
-		panic(fmt.Sprintf("bad failure reason %q", reason))
-	}
-	return &Failure{Reason: reason, Err: err}
-}
-
-// ReasonOf returns the reason of err: its Failure's, "timeout" for a
-// context deadline, else "error".
-func ReasonOf(err error) string {
-	var f *Failure
-	switch {
-	case errors.As(err, &f):
-		return f.Reason
-	case errors.Is(err, context.DeadlineExceeded):
-		return "timeout"
-	case errors.Is(err, context.Canceled):
-		return "canceled"
-	}
-	return "error"
-}
+// ReasonOf returns the reason of err (see failure.ReasonOf).
+func ReasonOf(err error) string { return failure.ReasonOf(err) }
 
 // Refused is returned by ProbeTargets when a module does not accept a target.
 type Refused struct{ Reason string }

@@ -50,7 +50,7 @@ func register(d *prometheus.Desc, name, help string, labels []string, kind prome
 	return d
 }
 
-// sample is 40 bytes plus its label values, which it shares with the
+// Sample is 40 bytes plus its label values, which it shares with the
 // check's own strings: the kind comes from the descriptor (Gauge and
 // Counter use the kind the descriptor was made for).
 type Sample struct {
@@ -86,7 +86,7 @@ func newSample(d *prometheus.Desc, kind prometheus.ValueType, v float64, labels 
 	return &Sample{meta: meta, value: v, labels: labels}
 }
 
-// metaOf returns the meta of a descriptor made by Desc or CounterDesc.
+// MetaOf returns the meta of a descriptor made by Desc or CounterDesc.
 func MetaOf(d *prometheus.Desc) *DescMeta {
 	m, ok := metas.Load(d)
 	if !ok {
@@ -95,7 +95,7 @@ func MetaOf(d *prometheus.Desc) *DescMeta {
 	return m.(*DescMeta)
 }
 
-// fill makes *dst a sample of meta, of the descriptor's own kind, for
+// Fill makes *dst a sample of meta, of the descriptor's own kind, for
 // callers that allocate many samples in one block. labels belong to the
 // caller's block and are made valid UTF-8 in place.
 func Fill(dst *Sample, meta *DescMeta, v float64, labels []string) prometheus.Metric {
@@ -136,9 +136,21 @@ func (s *Sample) Write(out *dto.Metric) error {
 // metrics come as any number of slices, as the scheduler hands them over.
 // Metrics that are not samples go through client_model.
 func WriteText(w io.Writer, batches ...[]prometheus.Metric) error {
+	return write(w, false, batches)
+}
+
+// WriteOpenMetrics is WriteText in the OpenMetrics text format (1.0.0),
+// which Prometheus asks for first: a counter's family is named without its
+// _total suffix, help escapes quotes too, and "# EOF" ends the exposition,
+// so anything else in the response must be written before.
+func WriteOpenMetrics(w io.Writer, batches ...[]prometheus.Metric) error {
+	return write(w, true, batches)
+}
+
+func write(w io.Writer, om bool, batches [][]prometheus.Metric) error {
 	type family struct {
 		meta    *DescMeta
-		samples []prometheus.Metric // *sample or Lazy
+		samples []prometheus.Metric // *Sample or lazyMetric
 		other   []prometheus.Metric
 	}
 	fams := map[string]*family{}
@@ -151,8 +163,8 @@ func WriteText(w io.Writer, batches ...[]prometheus.Metric) error {
 			switch m := m.(type) {
 			case *Sample:
 				counts[m.meta.id]++
-			case Lazy:
-				for _, meta := range m.Metas() {
+			case lazyMetric:
+				for _, meta := range m.l.Metas() {
 					counts[meta.id]++
 				}
 			}
@@ -181,8 +193,8 @@ func WriteText(w io.Writer, batches ...[]prometheus.Metric) error {
 			case *Sample:
 				add(mm.meta, mm)
 				continue
-			case Lazy:
-				for _, meta := range mm.Metas() {
+			case lazyMetric:
+				for _, meta := range mm.l.Metas() {
 					add(meta, mm)
 				}
 				continue
@@ -206,21 +218,32 @@ func WriteText(w io.Writer, batches ...[]prometheus.Metric) error {
 	for _, n := range names {
 		f := fams[n]
 		if len(f.other) > 0 {
-			if err := writeOther(bw, n, f.other, f.meta, f.samples); err != nil {
+			if err := writeOther(bw, om, n, f.other, f.meta, f.samples); err != nil {
 				return err
 			}
 			continue
 		}
-		typ := "gauge"
+		typ, family, help := "gauge", n, helpEscaper.Replace(f.meta.help)
 		if f.meta.kind == prometheus.CounterValue {
 			typ = "counter"
 		}
+		if om {
+			help = omHelpEscaper.Replace(f.meta.help)
+			if typ == "counter" {
+				// The family is named without the suffix its samples carry.
+				if strings.HasSuffix(n, "_total") {
+					family = strings.TrimSuffix(n, "_total")
+				} else {
+					n += "_total"
+				}
+			}
+		}
 		bw.WriteString("# HELP ")
-		bw.WriteString(n)
+		bw.WriteString(family)
 		bw.WriteByte(' ')
-		bw.WriteString(escapeHelp(f.meta.help))
+		bw.WriteString(help)
 		bw.WriteString("\n# TYPE ")
-		bw.WriteString(n)
+		bw.WriteString(family)
 		bw.WriteByte(' ')
 		bw.WriteString(typ)
 		bw.WriteByte('\n')
@@ -232,7 +255,7 @@ func WriteText(w io.Writer, batches ...[]prometheus.Metric) error {
 		for _, m := range f.samples {
 			s, ok := m.(*Sample)
 			if !ok {
-				if !m.(Lazy).SampleOf(f.meta, &tmp, scratch) {
+				if !m.(lazyMetric).l.SampleOf(f.meta, &tmp, scratch) {
 					continue
 				}
 				s = &tmp
@@ -259,16 +282,19 @@ func WriteText(w io.Writer, batches ...[]prometheus.Metric) error {
 			}
 		}
 	}
+	if om {
+		bw.WriteString("# EOF\n")
+	}
 	return bw.Flush()
 }
 
 // writeOther encodes a family holding foreign metrics through client_model.
-func writeOther(w io.Writer, name string, other []prometheus.Metric, meta *DescMeta, samples []prometheus.Metric) error {
+func writeOther(w io.Writer, om bool, name string, other []prometheus.Metric, meta *DescMeta, samples []prometheus.Metric) error {
 	mf := &dto.MetricFamily{Name: &name}
 	all := append([]prometheus.Metric{}, other...)
 	for _, m := range samples {
-		if l, ok := m.(Lazy); ok {
-			if s := lazySample(l, meta); s != nil {
+		if l, ok := m.(lazyMetric); ok {
+			if s := lazySample(l.l, meta); s != nil {
 				all = append(all, s)
 			}
 			continue
@@ -296,13 +322,19 @@ func writeOther(w io.Writer, name string, other []prometheus.Metric, meta *DescM
 	}
 	help := descHelp(other[0].Desc())
 	mf.Help = &help
-	_, err := expfmt.MetricFamilyToText(w, mf)
+	var err error
+	if om {
+		_, err = expfmt.MetricFamilyToOpenMetrics(w, mf)
+	} else {
+		_, err = expfmt.MetricFamilyToText(w, mf)
+	}
 	return err
 }
 
-var helpEscaper = strings.NewReplacer(`\`, `\\`, "\n", `\n`)
-
-func escapeHelp(s string) string { return helpEscaper.Replace(s) }
+var (
+	helpEscaper   = strings.NewReplacer(`\`, `\\`, "\n", `\n`)
+	omHelpEscaper = strings.NewReplacer(`\`, `\\`, "\n", `\n`, `"`, `\"`)
+)
 
 // appendLabelValue escapes backslash, double quote and newline.
 func appendLabelValue(b []byte, v string) []byte {
@@ -347,32 +379,28 @@ func appendFloat(b []byte, f float64) []byte {
 }
 
 // descName and descHelp read a foreign descriptor through its String form,
-// the only public view client_golang gives.
-func descName(d *prometheus.Desc) string {
-	s := d.String()
-	const k = `fqName: "`
-	i := strings.Index(s, k)
-	if i < 0 {
-		return s
-	}
-	s = s[i+len(k):]
-	return s[:strings.IndexByte(s, '"')]
-}
+// the only public view client_golang gives, which quotes both as Go
+// strings: they are unquoted here, so the writer escapes them only once.
+func descName(d *prometheus.Desc) string { return descField(d, "fqName: ") }
 
-func descHelp(d *prometheus.Desc) string {
+func descHelp(d *prometheus.Desc) string { return descField(d, "help: ") }
+
+// descField returns the unquoted string that follows key in d.String().
+func descField(d *prometheus.Desc, key string) string {
 	s := d.String()
-	const k = `help: "`
-	i := strings.Index(s, k)
+	i := strings.Index(s, key)
 	if i < 0 {
 		return ""
 	}
-	s = s[i+len(k):]
-	for _, end := range []string{`", unit: "`, `", constLabels`} {
-		if j := strings.Index(s, end); j >= 0 {
-			return s[:j]
-		}
+	q, err := strconv.QuotedPrefix(s[i+len(key):])
+	if err != nil {
+		return ""
 	}
-	return ""
+	v, err := strconv.Unquote(q)
+	if err != nil {
+		return ""
+	}
+	return v
 }
 
 // EscapeInvalidUTF8 makes a label value valid UTF-8 while keeping values

@@ -22,7 +22,7 @@ import (
 var (
 	exposeGauge   = scrape.Desc("test", "acme_test_expose_gauge", "Help with \\ backslash\nand newline.", "name", "target")
 	exposeCounter = scrape.CounterDesc("test", "acme_test_expose_total", "A counter.", "log")
-	foreignDesc   = prometheus.NewDesc("acme_test_foreign", "Made by client_golang.", []string{"x"}, nil)
+	foreignDesc   = prometheus.NewDesc("acme_test_foreign", "Made by client_golang, with a \\ backslash, \"quotes\"\nand a newline.", []string{"x"}, nil)
 )
 
 // WriteText must say exactly what client_golang's encoder says about the
@@ -107,6 +107,80 @@ func (l metricList) Describe(ch chan<- *prometheus.Desc) {
 func (l metricList) Collect(ch chan<- prometheus.Metric) {
 	for _, m := range l {
 		ch <- m
+	}
+}
+
+// WriteOpenMetrics says what client_golang's OpenMetrics encoder says about
+// the same metrics: the two outputs, each made parseable as the text
+// format (counter families named after their samples, # EOF dropped), are
+// compared family by family; the OpenMetrics specifics are checked as such.
+func TestWriteOpenMetricsMatchesClientGolang(t *testing.T) {
+	ms := []prometheus.Metric{
+		scrape.Gauge(exposeGauge, 1.5, "b", `quo"te`),
+		scrape.Gauge(exposeGauge, 1767225600, "a", "back\\slash\nnewline"),
+		scrape.Counter(exposeCounter, 7, "/var/log/x.log"),
+		prometheus.MustNewConstMetric(foreignDesc, prometheus.GaugeValue, 3, "y"),
+	}
+	var ours bytes.Buffer
+	if err := scrape.WriteOpenMetrics(&ours, ms[:1], ms[1:]); err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(metricList(ms))
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var theirs bytes.Buffer
+	for _, mf := range mfs {
+		if _, err := expfmt.MetricFamilyToOpenMetrics(&theirs, mf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	theirs.WriteString("# EOF\n")
+	out := ours.String()
+	for _, want := range []string{
+		"# TYPE acme_test_expose counter\n",
+		"acme_test_expose_total{log=\"/var/log/x.log\"} 7\n",
+		`# HELP acme_test_foreign Made by client_golang, with a \\ backslash, \"quotes\"\nand a newline.` + "\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("OpenMetrics output lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.HasSuffix(out, "\n# EOF\n") || strings.Count(out, "# EOF") != 1 {
+		t.Errorf("OpenMetrics output must end with one # EOF:\n%s", out)
+	}
+	asText := func(s string) map[string]*dto.MetricFamily {
+		t.Helper()
+		s = strings.TrimSuffix(s, "# EOF\n")
+		s = strings.ReplaceAll(s, " acme_test_expose ", " acme_test_expose_total ")
+		var lines []string
+		for _, l := range strings.SplitAfter(s, "\n") {
+			if strings.HasPrefix(l, "# HELP ") { // OpenMetrics escapes quotes in help too
+				l = strings.ReplaceAll(l, `\"`, `"`)
+			}
+			lines = append(lines, l)
+		}
+		s = strings.Join(lines, "")
+		p := expfmt.NewTextParser(model.UTF8Validation)
+		mfs, err := p.TextToMetricFamilies(strings.NewReader(s))
+		if err != nil {
+			t.Fatalf("%v\n%s", err, s)
+		}
+		for _, f := range mfs {
+			sort.Slice(f.Metric, func(i, j int) bool { return f.Metric[i].String() < f.Metric[j].String() })
+		}
+		return mfs
+	}
+	a, b := asText(out), asText(theirs.String())
+	if len(a) != len(b) || len(a) != 3 {
+		t.Fatalf("%d families, client_golang has %d (want 3)", len(a), len(b))
+	}
+	for name, fa := range a {
+		if fb := b[name]; fb == nil || fa.String() != fb.String() {
+			t.Errorf("family %s differs:\nours:   %v\ntheirs: %v", name, fa, fb)
+		}
 	}
 }
 

@@ -5,7 +5,6 @@ package scrape
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -16,7 +15,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
 )
 
 // Scheduler runs targets for scrapes. It is safe for concurrent scrapes
@@ -85,10 +83,7 @@ type result struct {
 // and the last success time. They are made for every target on every
 // scrape, so the result makes them itself (a Lazy) rather than keeping or
 // allocating samples.
-type probeLazy struct {
-	LazyMetric
-	r *result
-}
+type probeLazy struct{ r *result }
 
 var probeMetas = []*DescMeta{probeSuccessMeta, probeFailureMeta, lastSuccessMeta}
 
@@ -121,52 +116,6 @@ func (p probeLazy) SampleOf(meta *DescMeta, dst *Sample, scratch []string) bool 
 	Fill(dst, meta, v, l)
 	return true
 }
-
-// Lazy is what a check emits in place of samples it can make again from
-// data it keeps anyway: the stored result holds only the Lazy. The
-// /metrics writer asks it for one sample at a time, into a reused buffer,
-// and every other consumer gets its samples built. Thousands of
-// certificate files' samples then never sit in the heap, neither between
-// scrapes nor during one, which is what sets the process's size.
-// Implementations are immutable and safe for concurrent use.
-type Lazy interface {
-	prometheus.Metric
-	// Metas lists the families it may have a sample of.
-	Metas() []*DescMeta
-	// SampleOf makes its sample of meta in *dst, with the label values in
-	// scratch (len(meta.labels) of them fit); false when it has none.
-	SampleOf(meta *DescMeta, dst *Sample, scratch []string) bool
-}
-
-// expandLazy builds l's samples as ordinary metrics.
-func expandLazy(l Lazy) []prometheus.Metric {
-	var ms []prometheus.Metric
-	for _, meta := range l.Metas() {
-		if s := lazySample(l, meta); s != nil {
-			ms = append(ms, s)
-		}
-	}
-	return ms
-}
-
-// lazySample builds l's sample of meta on its own (nil when it has none).
-func lazySample(l Lazy, meta *DescMeta) *Sample {
-	s := &Sample{}
-	if !l.SampleOf(meta, s, make([]string, len(meta.labels))) {
-		return nil
-	}
-	return s
-}
-
-// LazyMetric gives a Lazy its prometheus.Metric methods; they fail, should
-// a Lazy ever reach a registry without being expanded.
-type LazyMetric struct{}
-
-var errLazy = errors.New("collector: a Lazy metric must be expanded by the scheduler")
-
-func (LazyMetric) Desc() *prometheus.Desc { return prometheus.NewInvalidDesc(errLazy) }
-
-func (LazyMetric) Write(*dto.Metric) error { return errLazy }
 
 // entryTTL: entries of targets no scrape asked for in this long are dropped,
 // so /probe targets and vanished files do not accumulate.
@@ -333,7 +282,7 @@ func (s *Scheduler) execute(ctx context.Context, e *entry, t Target, deadline ti
 		defer cancel()
 	}
 	res := &result{check: t.Check, target: t.Target}
-	res.self[0] = probeLazy{r: res}
+	res.self[0] = lazyMetric{probeLazy{r: res}}
 	e.mu.Lock()
 	hint := 0
 	if e.last != nil {
@@ -471,9 +420,9 @@ func emitServed(emit func([]prometheus.Metric), t Target, sv served, keepLazy bo
 	// by its samples unless the consumer takes it.
 	ms, start := sv.res.metrics, 0
 	for i, m := range ms {
-		if l, ok := m.(Lazy); ok && !keepLazy {
+		if l, ok := m.(lazyMetric); ok && !keepLazy {
 			emit(ms[start:i])
-			emit(expandLazy(l))
+			emit(expandLazy(l.l))
 			start = i + 1
 		}
 	}

@@ -4,7 +4,7 @@
 #
 # bench-endpoints.sh: 1,000 TLS endpoints on loopback (127.0.0.1:20000-20999,
 # leaf + intermediate, TLS 1.3), probed by acme_exporter and by Debian's
-# prometheus-blackbox-exporter in the same session (perf-anchors.md scenario T).
+# prometheus-blackbox-exporter in the same session (docs/benchmarks-endpoint.md).
 #
 #   scripts/bench-endpoints.sh [runs]      # default 5 runs per cell
 #

@@ -12,15 +12,18 @@ import (
 	"github.com/acme-exporter/acme_exporter/exporter"
 )
 
-// discoveryFlags override the config's discovery roots when given.
-var (
-	discoveryFlags discovery.Overrides
-	defaults       bool
-)
+// discoveryFlags are the --discovery.* flags: they override the config's
+// discovery roots when given.
+type discoveryFlags struct {
+	overrides discovery.Overrides
+	defaults  bool
+}
 
-func init() {
-	extraFlags = append(extraFlags, func(app *kingpin.Application) {
-		o := &discoveryFlags
+// addDiscoveryFlags adds the --discovery.* flags to app.
+func addDiscoveryFlags(app *kingpin.Application) *discoveryFlags {
+	f := &discoveryFlags{}
+	{
+		o := &f.overrides
 		app.Flag("discovery.certbot-dir", "certbot config directory to discover (repeatable; replaces discovery.certbot_dirs).").StringsVar(&o.CertbotDirs)
 		app.Flag("discovery.lego-dir", "lego --path directory to discover (repeatable; replaces discovery.lego_dirs).").StringsVar(&o.LegoDirs)
 		app.Flag("discovery.caddy-dir", "Caddy/certmagic data directory to discover (repeatable; replaces discovery.caddy_dirs).").StringsVar(&o.CaddyDirs)
@@ -29,14 +32,21 @@ func init() {
 		app.Flag("discovery.certbot-log-dir", "certbot --logs-dir holding letsencrypt.log (repeatable; replaces discovery.certbot_log_dirs).").StringsVar(&o.CertbotLogDirs)
 		app.Flag("discovery.systemd-timer-dir", "Directory of systemd timer stamps (replaces discovery.systemd_timer_dir).").StringVar(&o.SystemdTimerDir)
 		app.Flag("discovery.rootfs", "Where the host's / is mounted (e.g. /host in a container): default locations are looked up below it.").Default("/").StringVar(&o.RootFS)
-		app.Flag("discovery.defaults", "Also look in each client's default locations when no directory is given for it.").Default("true").BoolVar(&defaults)
-	})
-	startHooks = append(startHooks, func(exp *exporter.Exporter) error {
-		o := discoveryFlags
-		o.NoDefaults = !defaults
-		StartDiscovery(context.Background(), exp, o)
-		return nil
-	})
+		app.Flag("discovery.defaults", "Also look in each client's default locations when no directory is given for it.").Default("true").BoolVar(&f.defaults)
+	}
+	return f
+}
+
+// options are the overrides the flags say.
+func (f *discoveryFlags) options() discovery.Overrides {
+	o := f.overrides
+	o.NoDefaults = !f.defaults
+	return o
+}
+
+// start starts discovery for exp as the flags say.
+func (f *discoveryFlags) start(exp *exporter.Exporter) {
+	StartDiscovery(context.Background(), exp, f.options())
 }
 
 // StartDiscovery scans once, publishes the scanner through exp.Augment

@@ -75,15 +75,14 @@ func TestNoConfigCertbotFlag(t *testing.T) {
 	}
 
 	// What main does, with the flag parsed into Overrides.
-	app := kingpinApp()
+	app := kingpin.New("acme_exporter", "")
+	flags := addDiscoveryFlags(app)
 	if _, err := app.Parse([]string{"--discovery.certbot-dir=" + filepath.Join(dst, "certbot"),
 		"--discovery.certbot-log-dir=" + filepath.Join(dst, "certbot-logs"),
 		"--discovery.systemd-timer-dir=" + timers, "--no-discovery.defaults"}); err != nil {
 		t.Fatal(err)
 	}
-	o := discoveryFlags
-	o.NoDefaults = !defaults
-	got := normalize(scrapeWithDiscovery(t, o), dst)
+	got := normalize(scrapeWithDiscovery(t, flags.options()), dst)
 
 	for _, fam := range []string{"acme_certificate_not_after_timestamp_seconds", "acme_account_key_usable",
 		"acme_renewal_last_run_timestamp_seconds", "acme_discovery_items"} {
@@ -97,14 +96,6 @@ func TestNoConfigCertbotFlag(t *testing.T) {
 		}
 	}
 	golden(t, "testdata/certbot-noconfig.prom", got)
-}
-
-func kingpinApp() *kingpin.Application {
-	app := kingpin.New("acme_exporter", "")
-	for _, f := range extraFlags {
-		f(app)
-	}
-	return app
 }
 
 // inScope are the families this test is about (issue 3): others (clock,

@@ -22,7 +22,7 @@ import (
 	"github.com/prometheus/exporter-toolkit/web"
 	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
 
-	_ "github.com/acme-exporter/acme_exporter/collector/all" // every check family
+	_ "github.com/acme-exporter/acme_exporter/collector/all"
 	"github.com/acme-exporter/acme_exporter/config"
 	"github.com/acme-exporter/acme_exporter/exporter"
 	"github.com/acme-exporter/acme_exporter/scrape"
@@ -54,9 +54,7 @@ func run(args []string) int {
 	logCfg := &promslog.Config{}
 	promslogflag.AddFlags(app, logCfg)
 	scrape.AddFlags(app)
-	for _, f := range extraFlags {
-		f(app)
-	}
+	discoveryFlags := addDiscoveryFlags(app)
 	app.Version(version.Print("acme_exporter"))
 	app.UsageWriter(os.Stdout)
 	app.HelpFlag.Short('h')
@@ -107,12 +105,7 @@ func run(args []string) int {
 		logger.Error("Cannot start", "err", err)
 		return 1
 	}
-	for _, h := range startHooks {
-		if err := h(exp); err != nil {
-			logger.Error("Cannot start", "err", err)
-			return 1
-		}
-	}
+	discoveryFlags.start(exp)
 
 	reloadCh := make(chan chan error)
 	go func() {
@@ -169,10 +162,3 @@ func routes(exp *exporter.Exporter, metricsPath string, extra prometheus.Gathere
 	}))
 	return mux
 }
-
-// extraFlags and startHooks let optional parts (discovery) add flags and
-// start with the exporter without growing this file.
-var (
-	extraFlags []func(*kingpin.Application)
-	startHooks []func(*exporter.Exporter) error
-)

@@ -21,11 +21,9 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
 	"math/big"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -40,6 +38,7 @@ import (
 
 	"github.com/acme-exporter/acme_exporter/internal/certs"
 	"github.com/acme-exporter/acme_exporter/internal/files"
+	"github.com/acme-exporter/acme_exporter/internal/httpclient"
 	"github.com/acme-exporter/acme_exporter/internal/idname"
 	"github.com/acme-exporter/acme_exporter/internal/perm"
 	"github.com/acme-exporter/acme_exporter/inventory"
@@ -434,7 +433,7 @@ func (c *accountCollector) lookup(ctx context.Context, env *scrape.Env, s accoun
 		Key:          key,
 		DirectoryURL: s.directory,
 		HTTPClient:   acmeHTTPClient(env.Roots, s.address),
-		UserAgent:    "acme_exporter",
+		UserAgent:    httpclient.UserAgent,
 		// One retry for a bad nonce; anything else (429, 5xx) is not
 		// retried here: its Retry-After postpones the next lookup.
 		RetryBackoff: func(n int, _ *http.Request, resp *http.Response) time.Duration {
@@ -475,51 +474,16 @@ func (c *accountCollector) lookup(ctx context.Context, env *scrape.Env, s accoun
 
 // acmeHTTPClient trusts roots, dials address when set, and caps bodies.
 func acmeHTTPClient(roots *x509.CertPool, address string) *http.Client {
-	d := &net.Dialer{Timeout: 5 * time.Second}
-	tr := &http.Transport{
-		TLSClientConfig:     &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
-		TLSHandshakeTimeout: 5 * time.Second,
-		DisableKeepAlives:   true,
-		Proxy:               nil,
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			if address != "" {
-				addr = address
-			}
-			return d.DialContext(ctx, network, addr)
-		},
-	}
-	return &http.Client{Transport: limitBody{tr}, Timeout: 30 * time.Second,
+	tr := httpclient.Transport(httpclient.Options{Roots: roots, Address: address,
+		DialTimeout: 5 * time.Second, TLSHandshakeTimeout: 5 * time.Second})
+	return &http.Client{Transport: httpclient.LimitBody(tr, maxACMEBody), Timeout: 30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
-type limitBody struct{ rt http.RoundTripper }
-
-func (l limitBody) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := l.rt.RoundTrip(r)
-	if err != nil {
-		return nil, err
-	}
-	resp.Body = struct {
-		io.Reader
-		io.Closer
-	}{io.LimitReader(resp.Body, maxACMEBody), resp.Body}
-	return resp, nil
-}
-
-// retryAfter parses Retry-After (seconds or HTTP date), clamped to a day.
+// retryAfter is Retry-After as a delay from now, clamped to a day.
 func retryAfter(v string, now time.Time) (time.Duration, bool) {
-	if v == "" {
-		return 0, false
-	}
-	var d time.Duration
-	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-		d = time.Duration(n) * time.Second
-	} else if t, err := http.ParseTime(v); err == nil {
-		d = t.Sub(now)
-	} else {
-		return 0, false
-	}
-	if d <= 0 {
+	d, ok := httpclient.RetryAfter(v, now)
+	if !ok || d <= 0 {
 		return 0, false
 	}
 	return min(d, 24*time.Hour), true

@@ -24,6 +24,7 @@ import (
 
 	"github.com/acme-exporter/acme_exporter/config"
 	"github.com/acme-exporter/acme_exporter/internal/certs"
+	"github.com/acme-exporter/acme_exporter/internal/failure"
 	"github.com/acme-exporter/acme_exporter/internal/files"
 	"github.com/acme-exporter/acme_exporter/internal/series"
 	"github.com/acme-exporter/acme_exporter/inventory"
@@ -266,7 +267,7 @@ func (c *certFileCollector) check(env *scrape.Env, s *certFileSpec, emit scrape.
 		fs := cc.samples
 		c.mu.Unlock()
 		if fs != nil {
-			emit(fs)
+			emit.Lazy(fs)
 		}
 		return nil
 	}
@@ -298,7 +299,7 @@ func (c *certFileCollector) check(env *scrape.Env, s *certFileSpec, emit scrape.
 				fs.key = keyMatch
 			}
 		}
-		emit(fs)
+		emit.Lazy(fs)
 	}
 	if keyErr != nil {
 		return keyErr
@@ -312,7 +313,6 @@ func (c *certFileCollector) check(env *scrape.Env, s *certFileSpec, emit scrape.
 // fileSamples are a certificate file's samples, built on each scrape from
 // what the cache and the inventory keep anyway (see Lazy). Immutable.
 type fileSamples struct {
-	scrape.LazyMetric
 	spec  *certFileSpec
 	inv   *inventory.Certificate // published, never modified
 	chain *certs.Verdict         // the cache entry's, never modified
@@ -416,9 +416,9 @@ func (c *certFileCollector) load(env *scrape.Env, path string) (*cachedCert, err
 	parseCount.Add(1)
 	b, err := certs.ParseBundle(data)
 	if err != nil {
-		var ce *certs.Error
+		var ce *failure.Error
 		if errors.As(err, &ce) {
-			return fail(scrape.Fail(ce.Reason, ce.Err))
+			return fail(err)
 		}
 		return fail(scrape.Fail("parse_error", err))
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/acme-exporter/acme_exporter/internal/acmelog"
+	"github.com/acme-exporter/acme_exporter/internal/failure"
 	"github.com/acme-exporter/acme_exporter/internal/files"
 	"github.com/acme-exporter/acme_exporter/internal/logtail"
 	"github.com/acme-exporter/acme_exporter/scrape"
@@ -181,7 +182,7 @@ func (l *clientLog) run(ctx context.Context, now func() time.Time, maxRead int64
 	}
 	emit(scrape.Counter(clLinesCutDesc, float64(l.tail.Cut()), l.path))
 	if err != nil {
-		var f *scrape.Failure
+		var f *failure.Error
 		switch {
 		case errors.As(err, &f):
 		case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):

@@ -15,13 +15,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"sync"
 	"time"
 
 	"github.com/acme-exporter/acme_exporter/internal/acmehttp"
+	"github.com/acme-exporter/acme_exporter/internal/httpclient"
 	"github.com/acme-exporter/acme_exporter/inventory"
 	"github.com/acme-exporter/acme_exporter/scrape"
 )
@@ -153,17 +153,7 @@ func fetchCRL(ctx context.Context, u string, maxSize int64, timeout time.Duratio
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	d := &net.Dialer{Timeout: 10 * time.Second}
-	tr := &http.Transport{
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			if address != "" {
-				addr = address
-			}
-			return d.DialContext(ctx, network, addr)
-		},
-		TLSClientConfig:     &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
-		TLSHandshakeTimeout: 10 * time.Second,
-	}
+	tr := httpclient.Transport(httpclient.Options{Roots: roots, Address: address, TLSHandshakeTimeout: 10 * time.Second})
 	defer tr.CloseIdleConnections()
 	cl := &http.Client{Transport: tr, CheckRedirect: func(_ *http.Request, via []*http.Request) error {
 		if len(via) > acmehttp.MaxRedirects {
@@ -175,7 +165,7 @@ func fetchCRL(ctx context.Context, u string, maxSize int64, timeout time.Duratio
 	if err != nil {
 		return nil, time.Time{}, scrape.Fail("crl_bad_url", err)
 	}
-	req.Header.Set("User-Agent", acmehttp.UserAgent)
+	req.Header.Set("User-Agent", httpclient.UserAgent)
 	resp, err := cl.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {

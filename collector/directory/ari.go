@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/acme-exporter/acme_exporter/internal/acmehttp"
+	"github.com/acme-exporter/acme_exporter/internal/failure"
 	"github.com/acme-exporter/acme_exporter/inventory"
 	"github.com/acme-exporter/acme_exporter/scrape"
 )
@@ -254,7 +255,7 @@ func (c *ariCollector) fetch(j ariJob) {
 		return
 	}
 	e.err = err
-	var ae *acmehttp.Error
+	var ae *failure.Error
 	temporary := errors.As(err, &ae) && (ae.Status >= 500 || ae.Reason == "timeout" || ae.Reason == "rate_limited")
 	if ctx.Err() != nil {
 		temporary = true
@@ -295,9 +296,9 @@ func (c *ariCollector) get(ctx context.Context, j ariJob) (*acmehttp.RenewalInfo
 	ariRequests.Add(1)
 	info, _, err := cl.GetRenewalInfo(ctx, st.RenewalInfo, j.certID, j.now)
 	if err != nil {
-		var ae *acmehttp.Error
+		var ae *failure.Error
 		if errors.As(err, &ae) {
-			return nil, scrape.Fail(ae.Reason, err)
+			return nil, err
 		}
 		return nil, scrape.Fail("error", err)
 	}

@@ -24,6 +24,7 @@ import (
 
 	"github.com/acme-exporter/acme_exporter/config"
 	"github.com/acme-exporter/acme_exporter/internal/acmehttp"
+	"github.com/acme-exporter/acme_exporter/internal/failure"
 	"github.com/acme-exporter/acme_exporter/internal/guard"
 	"github.com/acme-exporter/acme_exporter/internal/series"
 	"github.com/acme-exporter/acme_exporter/inventory"
@@ -235,7 +236,7 @@ func directoryMeta(u string, d *acmehttp.Directory, at time.Time) inventory.Dire
 
 // acmeFailure turns an acmehttp error into a Fail with prefix+reason.
 func acmeFailure(prefix string, err error) error {
-	var e *acmehttp.Error
+	var e *failure.Error
 	if errors.As(err, &e) {
 		return scrape.Fail(prefix+e.Reason, err)
 	}

@@ -75,7 +75,7 @@ func (s caaSpec) caaIdentities() []string {
 			var ids []string
 			for _, id := range m.CAAIdentities {
 				// The CA's document is input: keep only valid names.
-				if id = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(id), ".")); checkDomainName(id) == nil && !slices.Contains(ids, id) {
+				if id = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(id), ".")); config.CheckDNSName(id) == nil && !slices.Contains(ids, id) {
 					ids = append(ids, id)
 				}
 				if len(ids) == 8 {
@@ -113,7 +113,7 @@ func caaSpecs(env *scrape.Env) []caaSpec {
 	}
 	for _, d := range env.Discovered.Domains {
 		name := dnsclient.Bare(d.Name)
-		if seen[name] || checkDomainName(strings.TrimPrefix(name, "*.")) != nil {
+		if seen[name] || config.CheckDNSName(strings.TrimPrefix(name, "*.")) != nil {
 			continue
 		}
 		seen[name] = true

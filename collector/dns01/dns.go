@@ -160,7 +160,7 @@ func dnsSpecs(env *scrape.Env) []dnsSpec {
 			continue
 		}
 		cn := challengeName(d.Name)
-		if seen[cn] || checkDomainName(strings.TrimPrefix(dnsclient.Bare(d.Name), "*.")) != nil {
+		if seen[cn] || config.CheckDNSName(strings.TrimPrefix(dnsclient.Bare(d.Name), "*.")) != nil {
 			continue
 		}
 		seen[cn] = true
@@ -177,25 +177,6 @@ func orDefault(d, def time.Duration) time.Duration {
 		return def
 	}
 	return d
-}
-
-// checkDomainName accepts names a DNS question can carry.
-// (host names: letters, digits, '-' and '_' in labels of 1 to 63).
-func checkDomainName(s string) error {
-	if s == "" || len(s) > 253 {
-		return errors.New("not a DNS name")
-	}
-	for _, l := range strings.Split(s, ".") {
-		if l == "" || len(l) > 63 {
-			return errors.New("not a DNS name")
-		}
-		for _, r := range l {
-			if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9') && r != '-' && r != '_' {
-				return errors.New("not a DNS name")
-			}
-		}
-	}
-	return nil
 }
 
 func (c *dnsCollector) target(env *scrape.Env, s dnsSpec) scrape.Target {
@@ -552,7 +533,7 @@ func emitDomainSeries(emit scrape.Emit, s dnsSpec, zone, name string, chain []st
 // nameserver address dialled. It returns the DNS-01 and the CAA check.
 func (c *dnsCollector) ProbeTargets(ctx context.Context, env *scrape.Env, m *config.Module, target string) ([]scrape.Target, error) {
 	domain := dnsclient.Bare(strings.TrimSpace(target))
-	if checkDomainName(strings.TrimPrefix(domain, "*.")) != nil {
+	if config.CheckDNSName(strings.TrimPrefix(domain, "*.")) != nil {
 		return nil, scrape.Refuse("target %q is not a domain name", target)
 	}
 	if _, err := netip.ParseAddr(domain); err == nil {

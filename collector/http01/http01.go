@@ -10,7 +10,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -33,6 +32,7 @@ import (
 	"github.com/acme-exporter/acme_exporter/config"
 	"github.com/acme-exporter/acme_exporter/internal/dnsclient"
 	"github.com/acme-exporter/acme_exporter/internal/guard"
+	"github.com/acme-exporter/acme_exporter/internal/httpclient"
 	"github.com/acme-exporter/acme_exporter/internal/listeners"
 	"github.com/acme-exporter/acme_exporter/internal/probelog"
 	"github.com/acme-exporter/acme_exporter/scrape"
@@ -61,7 +61,7 @@ var (
 		"domain", "port")
 )
 
-// Limits taken from Let's Encrypt's validator (acme-facts.md section 4).
+// Limits taken from Let's Encrypt's validator (Boulder's HTTP-01 fetch).
 // Boulder reads at most http01MaxBody bytes of a challenge response and
 // fails when it got that many, so a body of 128 bytes or more never passes.
 const (
@@ -515,8 +515,8 @@ func (d *dialError) Unwrap() error { return d.err }
 // get sends one request to addr, whatever the URL's host resolves to.
 func (s http01Spec) get(ctx context.Context, u *url.URL, addr netip.AddrPort) (*http.Response, error) {
 	d := s.policy.Dialer(net.Dialer{Timeout: http01DialTimeout})
-	tr := &http.Transport{
-		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+	tr := httpclient.Transport(httpclient.Options{
+		Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
 			c, err := d.DialContext(ctx, "tcp", addr.String())
 			if err != nil {
 				return nil, &dialError{err}
@@ -525,18 +525,16 @@ func (s http01Spec) get(ctx context.Context, u *url.URL, addr netip.AddrPort) (*
 		},
 		// Let's Encrypt does not validate the certificate of an HTTPS
 		// redirect target, but requires TLS 1.2 or later.
-		TLSClientConfig:        &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS12, ServerName: u.Hostname()}, //nolint:gosec // as the CA
-		DisableKeepAlives:      true,
+		InsecureSkipVerify:     true,
 		DisableCompression:     true,
 		MaxResponseHeaderBytes: 64 << 10,
-		ForceAttemptHTTP2:      false,
-	}
+	})
 	defer tr.CloseIdleConnections()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("User-Agent", "acme_exporter http01 check")
+	req.Header.Set("User-Agent", httpclient.UserAgent)
 	req.Header.Set("Accept", "*/*")
 	return tr.RoundTrip(req)
 }

@@ -353,7 +353,7 @@ modules:
 		"www.example.test":  "",
 		"www.example.com":   `refused by module policy: "www.example.com" matches none of the module's names`,
 		"*.example.test":    `target "*.example.test": wildcards cannot be validated by HTTP-01 (use DNS-01)`,
-		"bad..example.test": `target "bad..example.test": bad DNS name "bad..example.test"`,
+		"bad..example.test": `target "bad..example.test": "bad..example.test" is not a valid DNS name`,
 	} {
 		_, err := c.ProbeTargets(context.Background(), env, env.Config.Modules["h"], target)
 		got := ""

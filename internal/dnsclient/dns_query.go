@@ -10,7 +10,6 @@ package dnsclient
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"strings"
@@ -20,6 +19,8 @@ import (
 
 	"github.com/miekg/dns"
 
+	"github.com/acme-exporter/acme_exporter/internal/failure"
+	"github.com/acme-exporter/acme_exporter/internal/guard"
 	"github.com/acme-exporter/acme_exporter/internal/probelog"
 )
 
@@ -36,24 +37,17 @@ const (
 // though EDNS0 asks for less, and a short buffer would cut it silently.
 var udpBufs = sync.Pool{New: func() any { b := make([]byte, MaxMessage); return &b }}
 
-// dnsError is a failed query with a bounded reason.
-type dnsError struct {
-	reason string // timeout, refused, servfail, nxdomain, malformed, ...
-	err    error
+// Fail is a failed query with a bounded reason (timeout, refused,
+// servfail, nxdomain, malformed, ...).
+func Fail(reason string, format string, args ...any) error {
+	return failure.Errorf(reason, format, args...)
 }
 
-func (e *dnsError) Error() string { return e.reason + ": " + e.err.Error() }
-func (e *dnsError) Unwrap() error { return e.err }
-
-func dnsFail(reason string, format string, args ...any) error {
-	return &dnsError{reason: reason, err: fmt.Errorf(format, args...)}
-}
-
-// dnsReason returns the bounded reason of a query error.
+// Reason returns the bounded reason of a query error.
 func Reason(err error) string {
-	var de *dnsError
+	var de *failure.Error
 	if errors.As(err, &de) {
-		return de.reason
+		return de.Reason
 	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return "timeout"
@@ -65,21 +59,21 @@ func Reason(err error) string {
 	if errors.Is(err, syscall.ECONNREFUSED) {
 		return "connection_refused"
 	}
-	if strings.Contains(err.Error(), "refused by module policy") {
+	if errors.Is(err, guard.ErrRefused) {
 		return "refused_by_policy"
 	}
 	return "network_error"
 }
 
-// dnsClient sends single questions to one server at a time.
+// Client sends single questions to one server at a time.
 type Client struct {
 	Timeout time.Duration // per query (UDP and TCP attempt together)
-	// dialer dials nameservers; for /probe its Control enforces the
+	// Dialer dials nameservers; for /probe its Control enforces the
 	// module's CIDR policy on every address.
 	Dialer *net.Dialer
 }
 
-// dnsQuery is one question.
+// Query is one question.
 type Query struct {
 	Name   string // any case, with or without trailing dot
 	Qtype  uint16
@@ -87,7 +81,7 @@ type Query struct {
 	Dnssec bool // set the DO bit to get RRSIGs
 }
 
-// exchange asks server (ip:port) one question over UDP and retries over
+// Exchange asks server (ip:port) one question over UDP and retries over
 // TCP when the answer is truncated. It returns the answer and the time
 // the exchange took. Only answers whose ID and question match are
 // accepted; anything else is ignored on UDP (spoofed or stray datagrams)
@@ -107,7 +101,7 @@ func (c *Client) Exchange(ctx context.Context, server string, q Query) (*dns.Msg
 	took := time.Since(start)
 	if err != nil {
 		if ctx.Err() != nil && Reason(err) == "network_error" {
-			err = &dnsError{reason: "timeout", err: err}
+			err = failure.New("timeout", err)
 		}
 		probelog.DNSAnswer(ctx, server, q.Name, q.Qtype, nil, err)
 		return nil, took, err
@@ -148,14 +142,14 @@ func (c *Client) exchangeUDP(ctx context.Context, server string, m *dns.Msg) (*d
 				return nil, lastBad
 			}
 			if ctx.Err() != nil {
-				return nil, &dnsError{reason: "timeout", err: fmt.Errorf("no answer from %s within %s", server, c.Timeout)}
+				return nil, failure.Errorf("timeout", "no answer from %s within %s", server, c.Timeout)
 			}
 			return nil, err
 		}
 		// Parse a copy: the pooled buffer is reused once this returns.
 		r, err := ParseAnswer(append([]byte(nil), buf[:n]...), m)
-		var de *dnsError
-		if errors.As(err, &de) && (de.reason == "wrong_id" || de.reason == "mismatched_question") {
+		var de *failure.Error
+		if errors.As(err, &de) && (de.Reason == "wrong_id" || de.Reason == "mismatched_question") {
 			// A stray or spoofed datagram: keep waiting for the real one
 			// until the deadline, and report it if none comes.
 			lastBad = err
@@ -198,62 +192,62 @@ func (c *Client) exchangeTCP(ctx context.Context, server string, m *dns.Msg) (*d
 	return ParseAnswer(buf, m)
 }
 
-// parseAnswer unpacks a reply to q and checks that it is one: the same
+// ParseAnswer unpacks a reply to q and checks that it is one: the same
 // ID, the QR bit, the same single question. It never panics on any input.
 func ParseAnswer(b []byte, q *dns.Msg) (*dns.Msg, error) {
 	if len(b) > MaxMessage {
-		return nil, dnsFail("oversized", "message of %d bytes", len(b))
+		return nil, Fail("oversized", "message of %d bytes", len(b))
 	}
 	if len(b) < 12 {
-		return nil, dnsFail("malformed", "message of %d bytes is shorter than a header", len(b))
+		return nil, Fail("malformed", "message of %d bytes is shorter than a header", len(b))
 	}
 	if id := uint16(b[0])<<8 | uint16(b[1]); id != q.Id {
-		return nil, dnsFail("wrong_id", "answer ID %d, asked %d", id, q.Id)
+		return nil, Fail("wrong_id", "answer ID %d, asked %d", id, q.Id)
 	}
 	r := new(dns.Msg)
 	if err := r.Unpack(b); err != nil {
-		return nil, dnsFail("malformed", "%v", err)
+		return nil, Fail("malformed", "%v", err)
 	}
 	if !r.Response {
-		return nil, dnsFail("malformed", "QR bit not set")
+		return nil, Fail("malformed", "QR bit not set")
 	}
 	if len(r.Question) != 1 || len(q.Question) != 1 ||
 		!strings.EqualFold(r.Question[0].Name, q.Question[0].Name) ||
 		r.Question[0].Qtype != q.Question[0].Qtype || r.Question[0].Qclass != q.Question[0].Qclass {
-		return nil, dnsFail("mismatched_question", "answer is not for %s", q.Question[0].Name)
+		return nil, Fail("mismatched_question", "answer is not for %s", q.Question[0].Name)
 	}
 	return r, nil
 }
 
 func CheckAnswerSize(r *dns.Msg) error {
 	if n := len(r.Answer) + len(r.Ns) + len(r.Extra); n > dnsMaxRecords {
-		return dnsFail("oversized", "answer holds %d records (limit %d)", n, dnsMaxRecords)
+		return Fail("oversized", "answer holds %d records (limit %d)", n, dnsMaxRecords)
 	}
 	return nil
 }
 
-// rcodeError turns a non-NOERROR answer into an error; NXDOMAIN is
+// RcodeError turns a non-NOERROR answer into an error; NXDOMAIN is
 // returned as such for callers that treat it as data.
 func RcodeError(r *dns.Msg) error {
 	switch r.Rcode {
 	case dns.RcodeSuccess:
 		return nil
 	case dns.RcodeNameError:
-		return dnsFail("nxdomain", "NXDOMAIN")
+		return Fail("nxdomain", "NXDOMAIN")
 	case dns.RcodeRefused:
-		return dnsFail("refused", "REFUSED")
+		return Fail("refused", "REFUSED")
 	case dns.RcodeServerFailure:
-		return dnsFail("servfail", "SERVFAIL")
+		return Fail("servfail", "SERVFAIL")
 	case dns.RcodeNotImplemented:
-		return dnsFail("notimp", "NOTIMP")
+		return Fail("notimp", "NOTIMP")
 	case dns.RcodeFormatError:
-		return dnsFail("formerr", "FORMERR")
+		return Fail("formerr", "FORMERR")
 	}
-	return dnsFail("bad_rcode", "rcode %s", dns.RcodeToString[r.Rcode])
+	return Fail("bad_rcode", "rcode %s", dns.RcodeToString[r.Rcode])
 }
 
-// canon lower-cases a name and makes it fully qualified.
+// Canon lower-cases a name and makes it fully qualified.
 func Canon(name string) string { return strings.ToLower(dns.Fqdn(name)) }
 
-// bare lower-cases a name and drops the trailing dot (for labels).
+// Bare lower-cases a name and drops the trailing dot (for labels).
 func Bare(name string) string { return strings.TrimSuffix(strings.ToLower(name), ".") }

@@ -17,18 +17,18 @@ import (
 // maxCNAMEHops bounds CNAME chains (resolvers use about 8 to 16).
 const maxCNAMEHops = 8
 
-// maxNameservers bounds the nameserver addresses checked per zone, so a
+// MaxNameservers bounds the nameserver addresses checked per zone, so a
 // hostile delegation cannot make a check query hundreds of servers (and
 // the nameserver label stays bounded).
 const MaxNameservers = 16
 
-// dnsResolver answers the recursive questions through one server.
+// Resolver answers the recursive questions through one server.
 type Resolver struct {
 	Client *Client // RD=1 queries to the resolver
 	Addr   string  // ip:port of the resolver
 	Auth   *Client // RD=0 queries to authoritative servers (guarded)
 	Port   int     // port of nameservers found by name
-	// explicit maps NS host names (canonical) to the ip:port to query.
+	// Explicit maps NS host names (canonical) to the ip:port to query.
 	Explicit map[string]string
 }
 
@@ -40,7 +40,7 @@ func (r *Resolver) Ask(ctx context.Context, name string, qtype uint16) (*dns.Msg
 	return m, nil
 }
 
-// followCNAME follows CNAMEs from name and returns the final name and the
+// FollowCNAME follows CNAMEs from name and returns the final name and the
 // chain of names it went through (empty when name has no CNAME).
 func (r *Resolver) FollowCNAME(ctx context.Context, name string) (string, []string, error) {
 	cur := Canon(name)
@@ -63,14 +63,14 @@ func (r *Resolver) FollowCNAME(ctx context.Context, name string) (string, []stri
 			return cur, chain, nil
 		}
 		if hop >= maxCNAMEHops || slices.Contains(chain, next) || next == Canon(name) {
-			return "", nil, dnsFail("cname_loop", "CNAME chain from %s is longer than %d or loops", name, maxCNAMEHops)
+			return "", nil, Fail("cname_loop", "CNAME chain from %s is longer than %d or loops", name, maxCNAMEHops)
 		}
 		chain = append(chain, next)
 		cur = next
 	}
 }
 
-// findZone returns the zone holding name: the owner of the SOA in the
+// FindZone returns the zone holding name: the owner of the SOA in the
 // answer (name is an apex) or in the authority section.
 func (r *Resolver) FindZone(ctx context.Context, name string) (string, error) {
 	m, err := r.Ask(ctx, name, dns.TypeSOA)
@@ -87,10 +87,10 @@ func (r *Resolver) FindZone(ctx context.Context, name string) (string, error) {
 			}
 		}
 	}
-	return "", dnsFail("zone_not_found", "no SOA for %s or its parents", name)
+	return "", Fail("zone_not_found", "no SOA for %s or its parents", name)
 }
 
-// zoneNS returns the NS set the zone publishes, through the resolver.
+// ZoneNS returns the NS set the zone publishes, through the resolver.
 func (r *Resolver) ZoneNS(ctx context.Context, zone string) ([]string, error) {
 	m, err := r.Ask(ctx, zone, dns.TypeNS)
 	if err != nil {
@@ -102,7 +102,7 @@ func (r *Resolver) ZoneNS(ctx context.Context, zone string) ([]string, error) {
 	return NSNames(m.Answer, zone), nil
 }
 
-// nsNames collects NS targets owned by zone, sorted and de-duplicated.
+// NSNames collects NS targets owned by zone, sorted and de-duplicated.
 func NSNames(rrs []dns.RR, zone string) []string {
 	var out []string
 	for _, rr := range rrs {
@@ -117,7 +117,7 @@ func NSNames(rrs []dns.RR, zone string) []string {
 	return out
 }
 
-// addresses returns the ip:port addresses of a nameserver: the explicit
+// Addresses returns the ip:port addresses of a nameserver: the explicit
 // one when configured, else its A and AAAA records through the resolver.
 func (r *Resolver) Addresses(ctx context.Context, ns string) ([]string, error) {
 	if a, ok := r.Explicit[Canon(ns)]; ok {
@@ -146,7 +146,7 @@ func (r *Resolver) Addresses(ctx context.Context, ns string) ([]string, error) {
 	}
 	if len(out) == 0 {
 		if lastErr == nil {
-			lastErr = dnsFail("no_address", "%s has no A or AAAA record", ns)
+			lastErr = Fail("no_address", "%s has no A or AAAA record", ns)
 		}
 		return nil, lastErr
 	}
@@ -154,13 +154,13 @@ func (r *Resolver) Addresses(ctx context.Context, ns string) ([]string, error) {
 	return slices.Compact(out), nil
 }
 
-// delegation returns the NS set the parent zone delegates zone to, asked
+// Delegation returns the NS set the parent zone delegates zone to, asked
 // of the parent's own servers with RD=0 (a referral's authority section,
 // or the answer when the server also serves the child).
 func (r *Resolver) Delegation(ctx context.Context, zone string) ([]string, error) {
 	labels := dns.SplitDomainName(zone)
 	if len(labels) < 2 {
-		return nil, dnsFail("no_parent", "%s has no parent zone to ask", zone)
+		return nil, Fail("no_parent", "%s has no parent zone to ask", zone)
 	}
 	parent, err := r.FindZone(ctx, strings.Join(labels[1:], ".")+".")
 	if err != nil {
@@ -170,7 +170,7 @@ func (r *Resolver) Delegation(ctx context.Context, zone string) ([]string, error
 	if err != nil {
 		return nil, err
 	}
-	lastErr := dnsFail("no_nameservers", "parent zone %s has no NS", parent)
+	lastErr := Fail("no_nameservers", "parent zone %s has no NS", parent)
 	for _, ns := range pns {
 		addrs, err := r.Addresses(ctx, ns)
 		if err != nil {
@@ -193,7 +193,7 @@ func (r *Resolver) Delegation(ctx context.Context, zone string) ([]string, error
 			if set := NSNames(m.Answer, zone); len(set) > 0 {
 				return set, nil
 			}
-			lastErr = dnsFail("no_delegation", "%s at %s has no NS for %s", parent, a, zone)
+			lastErr = Fail("no_delegation", "%s at %s has no NS for %s", parent, a, zone)
 		}
 	}
 	return nil, fmt.Errorf("parent delegation of %s: %w", zone, lastErr)

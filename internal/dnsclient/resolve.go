@@ -15,12 +15,11 @@ import (
 
 	"github.com/miekg/dns"
 
+	"github.com/acme-exporter/acme_exporter/internal/failure"
 	"github.com/acme-exporter/acme_exporter/internal/guard"
-	"github.com/acme-exporter/acme_exporter/internal/probelog"
-	"github.com/acme-exporter/acme_exporter/scrape"
 )
 
-// lookupHost returns the IPv6 then IPv4 addresses of host: the literal
+// LookupHost returns the IPv6 then IPv4 addresses of host: the literal
 // itself, the answers of resolver (ip:port) when set, else the host's
 // resolver.
 func LookupHost(ctx context.Context, host, resolver string) ([]netip.Addr, error) {
@@ -41,12 +40,12 @@ func LookupHost(ctx context.Context, host, resolver string) ([]netip.Addr, error
 		if err != nil {
 			var de *net.DNSError
 			if errors.As(err, &de) && de.IsNotFound {
-				return nil, scrape.Fail("dns_not_found", err)
+				return nil, failure.New("dns_not_found", err)
 			}
 			if ctx.Err() != nil {
-				return nil, scrape.Fail("timeout", err)
+				return nil, failure.New("timeout", err)
 			}
-			return nil, scrape.Fail("dns_error", err)
+			return nil, failure.New("dns_error", err)
 		}
 		for _, ip := range got {
 			ips = append(ips, ip.Unmap())
@@ -63,7 +62,7 @@ func LookupHost(ctx context.Context, host, resolver string) ([]netip.Addr, error
 	})
 	ips = slices.Compact(ips)
 	if len(ips) == 0 {
-		return nil, scrape.Fail("no_address", fmt.Errorf("%s has no A or AAAA record", host))
+		return nil, failure.New("no_address", fmt.Errorf("%s has no A or AAAA record", host))
 	}
 	return ips, nil
 }
@@ -71,33 +70,25 @@ func LookupHost(ctx context.Context, host, resolver string) ([]netip.Addr, error
 // maxCNAMEs bounds CNAME chasing against an authoritative resolver.
 const maxCNAMEs = 8
 
-// queryAddrs asks resolver for qtype records of name, chasing CNAMEs the
+// QueryAddrs asks resolver for qtype records of name, chasing CNAMEs the
 // server did not follow itself. NXDOMAIN is an error; NODATA is empty.
 func QueryAddrs(ctx context.Context, resolver, name string, qtype uint16) ([]netip.Addr, error) {
 	qname := dns.Fqdn(name)
+	cl := &Client{Timeout: 2 * time.Second, Dialer: &net.Dialer{}}
 	for range maxCNAMEs {
-		m := new(dns.Msg)
-		m.SetQuestion(qname, qtype)
-		m.RecursionDesired = true
-		cl := &dns.Client{Net: "udp", Timeout: 2 * time.Second}
-		resp, _, err := cl.ExchangeContext(ctx, m, resolver)
-		if err == nil && resp.Truncated {
-			cl.Net = "tcp"
-			resp, _, err = cl.ExchangeContext(ctx, m, resolver)
-		}
-		probelog.DNSAnswer(ctx, resolver, qname, qtype, resp, err)
+		resp, _, err := cl.Exchange(ctx, resolver, Query{Name: qname, Qtype: qtype, rd: true})
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil, scrape.Fail("timeout", err)
+			if ctx.Err() != nil || Reason(err) == "timeout" {
+				return nil, failure.New("timeout", err)
 			}
-			return nil, scrape.Fail("dns_error", err)
+			return nil, failure.New("dns_error", err)
 		}
 		switch resp.Rcode {
 		case dns.RcodeSuccess:
 		case dns.RcodeNameError:
-			return nil, scrape.Fail("dns_not_found", fmt.Errorf("%s: NXDOMAIN from %s", name, resolver))
+			return nil, failure.New("dns_not_found", fmt.Errorf("%s: NXDOMAIN from %s", name, resolver))
 		default:
-			return nil, scrape.Fail("dns_error", fmt.Errorf("%s: %s from %s", name, dns.RcodeToString[resp.Rcode], resolver))
+			return nil, failure.New("dns_error", fmt.Errorf("%s: %s from %s", name, dns.RcodeToString[resp.Rcode], resolver))
 		}
 		var out []netip.Addr
 		cname := ""
@@ -120,10 +111,10 @@ func QueryAddrs(ctx context.Context, resolver, name string, qtype uint16) ([]net
 		}
 		qname = cname
 	}
-	return nil, scrape.Fail("dns_error", fmt.Errorf("%s: more than %d CNAMEs", name, maxCNAMEs))
+	return nil, failure.New("dns_error", fmt.Errorf("%s: more than %d CNAMEs", name, maxCNAMEs))
 }
 
-// probeHostResolver answers refuseResolved's lookups when a module names no
+// ProbeHostResolver answers refuseResolved's lookups when a module names no
 // resolver. Tests replace it so that no test name reaches the host's
 // resolver.
 var ProbeHostResolver guard.Resolver = net.DefaultResolver
@@ -131,7 +122,7 @@ var ProbeHostResolver guard.Resolver = net.DefaultResolver
 // maxProbeLookup bounds the lookup refuseResolved makes before /probe runs.
 const maxProbeLookup = 3 * time.Second
 
-// refuseResolved resolves host (through resolver when set, within the
+// RefuseResolved resolves host (through resolver when set, within the
 // request's context) so /probe can answer 400 when the name leads to an
 // address the module refuses, as guard.CheckHost does. A failed lookup is not a refusal: the check runs
 // and reports the DNS failure, and the dialer enforces the policy on

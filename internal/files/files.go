@@ -14,7 +14,7 @@ import (
 	"os"
 	"syscall"
 
-	"github.com/acme-exporter/acme_exporter/scrape"
+	"github.com/acme-exporter/acme_exporter/internal/failure"
 )
 
 // MaxFileSize bounds what is read from one file: real bundles are a few
@@ -57,14 +57,14 @@ func Stat(path string) (Identity, error) {
 // reader, a device may never end.
 func checkStat(path string, st *syscall.Stat_t) error {
 	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
-		return scrape.Fail("not_regular_file", fmt.Errorf("%s is a %s", path, modeType(st.Mode)))
+		return failure.New("not_regular_file", fmt.Errorf("%s is a %s", path, modeType(st.Mode)))
 	}
 	return nil
 }
 
 func checkSize(path string, size, max int64) error {
 	if size > max {
-		return scrape.Fail("too_large", fmt.Errorf("%s is %d bytes, more than %d", path, size, max))
+		return failure.New("too_large", fmt.Errorf("%s is %d bytes, more than %d", path, size, max))
 	}
 	return nil
 }
@@ -146,7 +146,7 @@ func ReadLimited(path string, max int64) ([]byte, error) {
 	}
 	if int64(len(b)) > max {
 		clear(b) // it may hold key material
-		return nil, scrape.Fail("too_large", fmt.Errorf("%s grew past %d bytes while read", path, max))
+		return nil, failure.New("too_large", fmt.Errorf("%s grew past %d bytes while read", path, max))
 	}
 	return b, nil
 }
@@ -155,13 +155,13 @@ func Failure(path string, err error) error {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
-			return scrape.Fail("dangling_symlink", err)
+			return failure.New("dangling_symlink", err)
 		}
-		return scrape.Fail("not_found", err)
+		return failure.New("not_found", err)
 	case errors.Is(err, fs.ErrPermission):
-		return scrape.Fail("exporter_cannot_read", err)
+		return failure.New("exporter_cannot_read", err)
 	}
-	return scrape.Fail("read_error", err)
+	return failure.New("read_error", err)
 }
 
 // readStable reads a file read-only and makes sure it did not change while
@@ -184,12 +184,12 @@ func ReadStable(path string) ([]byte, Identity, error) {
 			return nil, Identity{}, Failure(path, err)
 		}
 		if len(data) > MaxFileSize {
-			return nil, Identity{}, scrape.Fail("too_large", fmt.Errorf("%s is larger than %d bytes", path, MaxFileSize))
+			return nil, Identity{}, failure.New("too_large", fmt.Errorf("%s is larger than %d bytes", path, MaxFileSize))
 		}
 		now, nerr := os.Stat(path)
 		if serr == nil && nerr == nil && before == IdentityOf(after) && IdentityOf(after) == IdentityOf(now) {
 			return data, before, nil
 		}
 	}
-	return nil, Identity{}, scrape.Fail("changing", fmt.Errorf("%s kept changing while being read", path))
+	return nil, Identity{}, failure.New("changing", fmt.Errorf("%s kept changing while being read", path))
 }

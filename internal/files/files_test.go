@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/acme-exporter/acme_exporter/scrape"
+	"github.com/acme-exporter/acme_exporter/internal/failure"
 )
 
 // within fails the test when f has not returned in d: a read that blocks
@@ -63,7 +63,7 @@ func TestOpenRefusesWhatMustNotBeRead(t *testing.T) {
 				"Stat":        func() error { _, err := Stat(c.path); return err },
 			} {
 				err := within(t, 5*time.Second, read)
-				if got := scrape.ReasonOf(err); err == nil || got != c.reason {
+				if got := failure.ReasonOf(err); err == nil || got != c.reason {
 					t.Errorf("%s: got %v (%s), want %s", name, err, got, c.reason)
 				}
 			}

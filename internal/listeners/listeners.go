@@ -21,8 +21,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/acme-exporter/acme_exporter/internal/failure"
 	"github.com/acme-exporter/acme_exporter/internal/files"
-	"github.com/acme-exporter/acme_exporter/scrape"
 )
 
 // maxProcNetSize bounds what is read of /proc/net/tcp{,6}.
@@ -99,17 +99,17 @@ func procListeners(root string) ([]procSocket, error) {
 			if errors.Is(err, fs.ErrNotExist) {
 				continue // no IPv6 in this kernel
 			}
-			return nil, scrape.Fail("proc_unreadable", err)
+			return nil, failure.New("proc_unreadable", err)
 		}
 		found = true
 		ss, err := ParseProcNetTCP(b)
 		if err != nil {
-			return nil, scrape.Fail("proc_parse_error", err)
+			return nil, failure.New("proc_parse_error", err)
 		}
 		socks = append(socks, ss...)
 	}
 	if !found {
-		return nil, scrape.Fail("proc_unreadable", fmt.Errorf("%s/net/tcp missing", root))
+		return nil, failure.New("proc_unreadable", fmt.Errorf("%s/net/tcp missing", root))
 	}
 	return socks, nil
 }

@@ -25,7 +25,11 @@ import (
 	"github.com/acme-exporter/acme_exporter/scrape"
 )
 
-// testEnv builds an Env with a fixed clock.
+// The families' tests never reach the public NTP pool or Let's Encrypt by
+// default: every test binary that builds an Env imports this package.
+func init() { config.OfflineDefaults = true }
+
+// Env builds an Env from yml with a fixed clock.
 func Env(t testing.TB, yml string, now time.Time, roots *x509.CertPool) *scrape.Env {
 	t.Helper()
 	c, err := config.Parse([]byte(yml))
@@ -43,7 +47,7 @@ func Env(t testing.TB, yml string, now time.Time, roots *x509.CertPool) *scrape.
 	}
 }
 
-// familyCollector runs some families through a scheduler, as one scrape.
+// Harness runs some families through a scheduler, as one scrape.
 type Harness struct {
 	Sched    *scrape.Scheduler
 	Env      *scrape.Env
@@ -57,7 +61,7 @@ func (f *Harness) Collect(ch chan<- prometheus.Metric) {
 	f.Sched.Collect(f.Env, f.Families, time.Now().Add(f.Timeout), ch)
 }
 
-// newHarness returns a prometheus.Collector scraping the given families
+// NewHarness returns a prometheus.Collector scraping the given families
 // with env, with a long deadline.
 func NewHarness(env *scrape.Env, fams map[string]scrape.Collector) *Harness {
 	return &Harness{
@@ -70,7 +74,7 @@ func NewHarness(env *scrape.Env, fams map[string]scrape.Collector) *Harness {
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
-// compareFile checks the named families against testdata/<golden>, in
+// CompareFile checks the named families against testdata/<golden>, in
 // which the string DIR stands for dir. With -update it rewrites the file.
 func CompareFile(t testing.TB, c prometheus.Collector, golden, dir string, names ...string) {
 	t.Helper()
@@ -110,7 +114,7 @@ func CompareFile(t testing.TB, c prometheus.Collector, golden, dir string, names
 	}
 }
 
-// compare checks the named metric families against the exposition text
+// Compare checks the named metric families against the exposition text
 // in want (HELP/TYPE lines are added from the code, so write only samples
 // and list the names to compare).
 func Compare(t testing.TB, c prometheus.Collector, want string, names ...string) {

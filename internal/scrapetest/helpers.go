@@ -24,7 +24,7 @@ import (
 	"github.com/acme-exporter/acme_exporter/scrape"
 )
 
-// pebbleEnv starts in-process Pebble and returns an Env whose only
+// PebbleEnv starts in-process Pebble and returns an Env whose only
 // directory is Pebble's, trusted through tls_ca_file.
 func PebbleEnv(t *testing.T, dirURL string, p *testbed.Pebble, clock func() time.Time, extra string) *scrape.Env {
 	t.Helper()
@@ -38,7 +38,7 @@ func PebbleEnv(t *testing.T, dirURL string, p *testbed.Pebble, clock func() time
 	return env
 }
 
-// mutableClock is a test clock that can be moved.
+// MutableClock is a test clock that can be moved.
 type MutableClock struct {
 	mu sync.Mutex
 	T  time.Time
@@ -54,7 +54,7 @@ func (m *MutableClock) Add(d time.Duration) {
 
 func TS(t time.Time) string { return fmt.Sprintf("%.10e", float64(t.Unix())) }
 
-// scrapeText renders one scrape of c as exposition text.
+// ScrapeText renders one scrape of c as exposition text.
 func ScrapeText(t *testing.T, c interface {
 	Collect(chan<- prometheus.Metric)
 }) string {
@@ -62,7 +62,7 @@ func ScrapeText(t *testing.T, c interface {
 	return gatherText(t, c)
 }
 
-// metricValue finds one sample's value in exposition text.
+// MetricValue finds one sample's value in exposition text.
 func MetricValue(t *testing.T, text, series string) float64 {
 	t.Helper()
 	for _, line := range strings.Split(text, "\n") {
@@ -78,7 +78,7 @@ func MetricValue(t *testing.T, text, series string) float64 {
 	return 0
 }
 
-// tlsFiles writes a certificate file and key for nginx.
+// TLSFiles writes a certificate file and key for nginx.
 func TLSFiles(t testing.TB, dir, base string, chain []byte, leaf *testcerts.Cert) [2]string {
 	t.Helper()
 	return [2]string{
@@ -103,7 +103,7 @@ func MustRead(t *testing.T, p string) []byte {
 	return b
 }
 
-// probeCollector serves one /probe request's targets as a collector.
+// ProbeCollector serves one /probe request's targets as a collector.
 type ProbeCollector struct {
 	Sched   *scrape.Scheduler
 	Targets []scrape.Target
@@ -163,13 +163,13 @@ dns01:
 %s`, b.Resolver, strings.NewReplacer("$P", b.Primary.Addr, "$S", b.Secondary.Addr, "$R", b.Parent.Addr).Replace(domains))
 }
 
-// childModes are test bodies run in a re-executed copy of the test binary,
+// ChildModes are test bodies run in a re-executed copy of the test binary,
 // for cases that need another uid (CI runs as root, which reads anything).
 // A test file adds one from init(); the child is selected by the
 // ACME_TEST_CHILD environment variable and its stdout goes to the parent.
 var ChildModes = map[string]func() int{}
 
-// runAsNobody runs child mode as uid/gid 65534 via setpriv and returns its
+// RunAsNobody runs child mode as uid/gid 65534 via setpriv and returns its
 // stdout. The test binary is copied to dir, which must be world-readable.
 func RunAsNobody(t *testing.T, dir, mode string, env ...string) string {
 	t.Helper()
@@ -204,7 +204,7 @@ func RunAsNobody(t *testing.T, dir, mode string, env ...string) string {
 	return string(out)
 }
 
-// newFamilies makes fresh instances of the families registered under names,
+// NewFamilies makes fresh instances of the families registered under names,
 // for tests that combine families without importing their internals.
 func NewFamilies(t testing.TB, logger *slog.Logger, names ...string) map[string]scrape.Collector {
 	t.Helper()

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"io"
 	"os/exec"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -131,6 +132,16 @@ var rules = []rule{
 		refuse: func(_, dep string) bool { return strings.HasPrefix(dep, "collector/") },
 	},
 	{
+		// The edges serve the families and the framework alike; only the
+		// shared metric descriptions and the test harness are made of
+		// the framework.
+		name: "shared edges do not import the framework",
+		covers: func(path string, _ *pkg) bool {
+			return strings.HasPrefix(path, "internal/") && path != "internal/series" && path != "internal/scrapetest"
+		},
+		refuse: func(_, dep string) bool { return dep == "scrape" },
+	},
+	{
 		name:   "only cmd/ (and tools) wire the families in",
 		covers: func(path string, p *pkg) bool { return family(path) == "" && !wires(p, path) },
 		refuse: func(_, dep string) bool { return strings.HasPrefix(dep, "collector/") },
@@ -160,6 +171,25 @@ func TestImportRules(t *testing.T) {
 	}
 }
 
+// The exporter's own code imports no test support: "testing" in
+// production code is linked into the binary and tempts behaviour that
+// differs under tests.
+func TestBinaryLinksNoTesting(t *testing.T) {
+	ps := packages(t)
+	bin, ok := ps["cmd/acme_exporter"]
+	if !ok {
+		t.Fatal("cmd/acme_exporter not found")
+	}
+	for _, d := range append(ours(bin.Deps), "cmd/acme_exporter") {
+		if strings.HasPrefix(d, "internal/test") || d == "internal/scrapetest" {
+			t.Errorf("the exporter links %s", d)
+		}
+		if p := ps[d]; p != nil && slices.Contains(p.Imports, "testing") {
+			t.Errorf("%s imports testing", d)
+		}
+	}
+}
+
 // The rules must be able to fail: a family importing another, and config
 // importing the framework, are caught.
 func TestImportRulesCatchViolations(t *testing.T) {
@@ -171,6 +201,7 @@ func TestImportRulesCatchViolations(t *testing.T) {
 		{"config imports nothing of the project", "config", "internal/guard"},
 		{"discovery and inventory never import a family or the framework", "discovery", "collector/renewal"},
 		{"only cmd/ (and tools) wire the families in", "exporter", "collector/certificate"},
+		{"shared edges do not import the framework", "internal/files", "scrape"},
 	}
 	for _, tc := range cases {
 		found := false
