@@ -36,6 +36,10 @@ type Scheduler struct {
 	// its reason, or recovers: once per change, never per scrape. /probe
 	// has its own scheduler without it (Prometheus keeps that history).
 	LogChanges bool
+	// WaitForSlow turns off serving slow targets from their previous run:
+	// /probe asks for a fresh answer, and Prometheus's probe timeout
+	// bounds it.
+	WaitForSlow bool
 
 	mu        sync.Mutex
 	entries   map[key]*entry
@@ -181,7 +185,7 @@ func (s *Scheduler) run(targets []Target, deadline time.Time) []served {
 	for i, t := range targets {
 		e := slots[i].e
 		e.mu.Lock()
-		slow := e.last != nil && 2*e.last.took > budget
+		slow := !s.WaitForSlow && e.last != nil && 2*e.last.took > budget
 		switch {
 		case e.running != nil && slow:
 			out[i] = served{res: e.last, stale: true}
