@@ -119,6 +119,31 @@ func startExporter(t *testing.T, dir, cfg string, extra ...string) (addr string,
 	return addr, p
 }
 
+// scrapers starts n loops scraping /metrics (5 s timeout header), each
+// pausing between scrapes, reporting every scrape to record; the returned
+// function stops them and waits.
+func scrapers(n int, addr string, pause time.Duration, record func(code int, d time.Duration, err error)) func() {
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				code, _, d, err := getMetrics(addr, "5")
+				record(code, d, err)
+				time.Sleep(pause)
+			}
+		}()
+	}
+	return func() { close(stop); wg.Wait() }
+}
+
 var sampleRE = regexp.MustCompile(`(?m)^(go_goroutines|process_open_fds|process_resident_memory_bytes) (\S+)$`)
 
 func getMetrics(addr string, timeout string) (int, string, time.Duration, error) {
@@ -152,33 +177,18 @@ func TestSoak(t *testing.T) {
 	var lat []time.Duration
 	codes := map[int]int{}
 	var errs atomic.Int64
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := 0; i < *soakScrapers; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				code, _, d, err := getMetrics(addr, "5")
-				mu.Lock()
-				if err != nil {
-					errs.Add(1)
-				} else {
-					codes[code]++
-					if code == 200 {
-						lat = append(lat, d)
-					}
-				}
-				mu.Unlock()
-				time.Sleep(*soakPause)
-			}
-		}()
-	}
+	stopScrapers := scrapers(*soakScrapers, addr, *soakPause, func(code int, d time.Duration, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			errs.Add(1)
+			return
+		}
+		codes[code]++
+		if code == 200 {
+			lat = append(lat, d)
+		}
+	})
 	type sample struct {
 		at               time.Duration
 		gor, fds, rssMiB float64
@@ -207,8 +217,7 @@ func TestSoak(t *testing.T) {
 		samples = append(samples, s)
 	}
 	tick.Stop()
-	close(stop)
-	wg.Wait()
+	stopScrapers()
 	slices.Sort(lat)
 	fmt.Printf("SOAK scrapers=%d duration=%s files=%d pause=%s\n", *soakScrapers, *soakDuration, *soakFiles, *soakPause)
 	fmt.Printf("SOAK scrapes: 200=%d 503=%d other=%v errors=%d\n", codes[200], codes[503], codes, errs.Load())
@@ -259,27 +268,13 @@ func TestReloadUnderLoad(t *testing.T) {
 	}
 	write(good(0))
 	addr, p := startExporter(t, dir, cfg)
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
 	var scrapes, failed atomic.Int64
-	for i := 0; i < 10; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				code, _, _, err := getMetrics(addr, "5")
-				scrapes.Add(1)
-				if err != nil || code != 200 {
-					failed.Add(1)
-				}
-			}
-		}()
-	}
+	stopScrapers := scrapers(10, addr, 0, func(code int, _ time.Duration, err error) {
+		scrapes.Add(1)
+		if err != nil || code != 200 {
+			failed.Add(1)
+		}
+	})
 	okReloads, refused, wrong := 0, 0, 0
 	active := 0
 	for i := 0; i < *reloads; i++ {
@@ -316,8 +311,7 @@ func TestReloadUnderLoad(t *testing.T) {
 			wrong++
 		}
 	}
-	close(stop)
-	wg.Wait()
+	stopScrapers()
 	fmt.Printf("RELOAD reloads=%d accepted=%d refused=%d wrong_config_seen=%d scrapes=%d failed_scrapes=%d\n",
 		*reloads, okReloads, refused, wrong, scrapes.Load(), failed.Load())
 	if okReloads != *reloads/2 || refused != *reloads-*reloads/2 || wrong != 0 || failed.Load() != 0 {
