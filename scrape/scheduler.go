@@ -80,8 +80,8 @@ type result struct {
 	panicked    bool
 	finished    time.Time
 	took        time.Duration // how long the run took
-	lastSuccess time.Time // zero until the first success
-	since       time.Time // when the current state (ok, or this reason) began
+	lastSuccess time.Time     // zero until the first success
+	since       time.Time     // when the current state (ok, or this reason) began
 
 	// check and target label the result's probe series, which the
 	// result itself makes as a Lazy (self holds it, ready to emit).

@@ -490,7 +490,7 @@ func TestKeyMaterialScan(t *testing.T) {
 	get("/metrics")
 	get("/")
 	var targets []string
-	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+	_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".pem") || strings.HasSuffix(p, ".key") || strings.HasSuffix(p, ".json")) {
 			targets = append(targets, p)
 		}
