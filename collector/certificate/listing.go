@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/acme-exporter/acme_exporter/internal/files"
@@ -176,7 +177,9 @@ func globDir(dir, pattern string, m []string, stamp, denied func(string)) ([]str
 		return m, nil
 	}
 	stamp(dir)
-	d, err := os.Open(dir)
+	// O_DIRECTORY|O_NONBLOCK: a FIFO swapped in after the stat fails
+	// here instead of blocking the open.
+	d, err := os.OpenFile(dir, os.O_RDONLY|syscall.O_DIRECTORY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		if errors.Is(err, fs.ErrPermission) {
 			denied(dir)
