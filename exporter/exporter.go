@@ -82,6 +82,7 @@ func New(cfg *config.SafeConfig, reg *prometheus.Registry, logger *slog.Logger, 
 		}, []string{"reason"}),
 	}
 	e.sched.LogChanges = true
+	e.probes.WaitForSlow = true
 	for _, r := range []string{"unknown_module", "target_refused", "bad_request", "busy", "refused_by_policy"} {
 		e.refused.WithLabelValues(r)
 	}

@@ -75,7 +75,7 @@ func newSample(d *prometheus.Desc, kind prometheus.ValueType, v float64, labels 
 			if !copied {
 				labels, copied = append([]string(nil), labels...), true
 			}
-			labels[i] = strings.ToValidUTF8(l, "\uFFFD")
+			labels[i] = EscapeInvalidUTF8(l)
 		}
 	}
 	if kind != meta.kind {
@@ -104,7 +104,7 @@ func Fill(dst *Sample, meta *DescMeta, v float64, labels []string) prometheus.Me
 	}
 	for i, l := range labels {
 		if !utf8.ValidString(l) {
-			labels[i] = strings.ToValidUTF8(l, "\uFFFD")
+			labels[i] = EscapeInvalidUTF8(l)
 		}
 	}
 	*dst = Sample{meta: meta, value: v, labels: labels}
@@ -400,4 +400,31 @@ func descField(d *prometheus.Desc, key string) string {
 		return ""
 	}
 	return v
+}
+
+// EscapeInvalidUTF8 makes a label value valid UTF-8 while keeping values
+// that differ in invalid bytes apart (file names are bytes, not text, and
+// U+FFFD for every bad byte made two files one series): each invalid byte
+// becomes \xNN and, in such a value, a backslash becomes \\, so two
+// escaped values differ whenever their inputs do. Valid strings are
+// returned as they are.
+func EscapeInvalidUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r == '\\':
+			b.WriteString(`\\`)
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
 }

@@ -182,3 +182,26 @@ func TestWriteOpenMetricsMatchesClientGolang(t *testing.T) {
 		}
 	}
 }
+
+func TestEscapeInvalidUTF8(t *testing.T) {
+	cases := map[string]string{
+		"plain/ascii.pem":  "plain/ascii.pem",
+		"caf\u00e9.pem":    "caf\u00e9.pem",
+		"a\xfe.pem":        `a\xfe.pem`,
+		"a\xff.pem":        `a\xff.pem`,
+		"a\xff\\b.pem":     `a\xff\\b.pem`,
+		"\xc3":             `\xc3`,
+		"valid\\backslash": "valid\\backslash",
+	}
+	seen := map[string]string{}
+	for in, want := range cases {
+		got := scrape.EscapeInvalidUTF8(in)
+		if got != want {
+			t.Errorf("EscapeInvalidUTF8(%q) = %q, want %q", in, got, want)
+		}
+		if prev, ok := seen[got]; ok {
+			t.Errorf("%q and %q both escape to %q", prev, in, got)
+		}
+		seen[got] = in
+	}
+}

@@ -22,7 +22,12 @@ import (
 // scrapes wait for that run, and a result younger than the target's
 // MinInterval is served without running again. A run that outlives the
 // scrape deadline keeps going in the background (bounded by its own
-// timeout); the scrape serves the previous result, marked stale.
+// timeout); the scrape serves the previous result, marked stale. A target
+// whose last run took more than half of what is left of the scrape (a
+// tarpit endpoint answering a byte a second) is not waited for at all: it
+// runs in the background and the scrape serves its previous result,
+// marked stale, so one slow target cannot hold every scrape until its
+// deadline.
 type Scheduler struct {
 	sem    chan struct{}
 	now    func() time.Time
@@ -31,6 +36,10 @@ type Scheduler struct {
 	// its reason, or recovers: once per change, never per scrape. /probe
 	// has its own scheduler without it (Prometheus keeps that history).
 	LogChanges bool
+	// WaitForSlow turns off serving slow targets from their previous run:
+	// /probe asks for a fresh answer, and Prometheus's probe timeout
+	// bounds it.
+	WaitForSlow bool
 
 	mu        sync.Mutex
 	entries   map[key]*entry
@@ -70,8 +79,9 @@ type result struct {
 	err         error
 	panicked    bool
 	finished    time.Time
-	lastSuccess time.Time // zero until the first success
-	since       time.Time // when the current state (ok, or this reason) began
+	took        time.Duration // how long the run took
+	lastSuccess time.Time     // zero until the first success
+	since       time.Time     // when the current state (ok, or this reason) began
 
 	// check and target label the result's probe series, which the
 	// result itself makes as a Lazy (self holds it, ready to emit).
@@ -168,14 +178,30 @@ func (s *Scheduler) run(targets []Target, deadline time.Time) []served {
 	ctx, cancel := runContext(deadline)
 	mine := &batch{done: make(chan struct{}), cancel: cancel}
 	var waits []*batch // the distinct batches to wait for
+	var bg *batch      // slow targets, run without being waited for
+	var bgJobs []int
+	var bgCtx context.Context
+	budget := time.Until(deadline)
 	for i, t := range targets {
 		e := slots[i].e
 		e.mu.Lock()
+		slow := !s.WaitForSlow && e.last != nil && 2*e.last.took > budget
 		switch {
+		case e.running != nil && slow:
+			out[i] = served{res: e.last, stale: true}
 		case e.running != nil:
 			slots[i].wait = e.running
 		case e.last != nil && t.MinInterval > 0 && now.Sub(e.last.finished) < t.MinInterval:
 			out[i] = served{res: e.last}
+		case slow:
+			if bg == nil {
+				var bgCancel context.CancelFunc
+				bgCtx, bgCancel = runContext(deadline)
+				bg = &batch{done: make(chan struct{}), cancel: bgCancel}
+			}
+			e.running = bg
+			bgJobs = append(bgJobs, i)
+			out[i] = served{res: e.last, stale: true}
 		default:
 			e.running = mine
 			slots[i].wait = mine
@@ -188,6 +214,13 @@ func (s *Scheduler) run(targets []Target, deadline time.Time) []served {
 	}
 	mine.pending.Store(int64(len(jobs)) + 1)
 	mine.end() // the +1: done even when nothing had to run
+	if bg != nil {
+		bg.pending.Store(int64(len(bgJobs)) + 1)
+		for _, j := range bgJobs {
+			go s.execute(bgCtx, slots[j].e, targets[j], deadline, bg)
+		}
+		bg.end()
+	}
 	// A few workers per scrape pull the jobs, rather than a goroutine per
 	// target: ten thousand parked goroutines cost more memory than the
 	// certificates they check. The semaphore bounds running checks across
@@ -291,7 +324,9 @@ func (s *Scheduler) execute(ctx context.Context, e *entry, t Target, deadline ti
 	e.mu.Unlock()
 	select {
 	case s.sem <- struct{}{}:
+		start := time.Now()
 		res.metrics, res.err, res.panicked = s.call(ctx, t, hint)
+		res.took = time.Since(start)
 		<-s.sem
 	case <-ctx.Done():
 		timeout := t.Timeout

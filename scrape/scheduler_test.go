@@ -323,3 +323,61 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// A tarpit (a check that takes as long as the scrape allows, every time)
+// does not hold every scrape until its deadline: once a run of it took
+// more than half of what a scrape has left, the next scrapes serve its
+// previous result, marked stale, at once, and run it again in the
+// background. The other targets are served fresh.
+func TestTarpitServedFromPreviousRun(t *testing.T) {
+	now := time.Unix(5000, 0)
+	env := scrapetest.Env(t, "", now, nil)
+	var runs, ended atomic.Int32
+	tarpit := &funcFamily{targets: []string{"tarpit"}, fn: func(ctx context.Context, target string, emit scrape.Emit) error {
+		defer ended.Add(1)
+		emit(scrape.Gauge(testValueDesc, float64(runs.Add(1)), target))
+		<-ctx.Done() // answers a byte a second until the check's time is up
+		return scrape.Fail("timeout", ctx.Err())
+	}}
+	var fast atomic.Int32
+	ok := &funcFamily{targets: []string{"fast"}, fn: func(_ context.Context, target string, emit scrape.Emit) error {
+		emit(scrape.Gauge(testValueDesc, float64(fast.Add(1)), target))
+		return nil
+	}}
+	s := scrape.NewScheduler(4, env.Now, env.Logger)
+	fams := map[string]scrape.Collector{"tarpit": tarpit, "ok": ok}
+	// First scrape: nothing to serve instead, so it waits (its run gets
+	// at least a second however near the deadline).
+	if _, err := scrapeOnce(s, env, fams, 100*time.Millisecond).Gather(); err != nil {
+		t.Fatal(err)
+	}
+	for ended.Load() < 1 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	// The first run took about a second; a scrape with 1.5 s left does
+	// not wait for the next one.
+	timeout := 1500 * time.Millisecond
+	deadline := time.Now().Add(timeout)
+	reg := scrapeOnce(s, env, fams, timeout)
+	want := `
+# HELP acme_check_stale 1 while the check's result is served from an earlier run because the current run did not finish within the scrape timeout; absent otherwise.
+# TYPE acme_check_stale gauge
+acme_check_stale{check="test",target="tarpit"} 1
+# HELP acme_test_value Test value.
+# TYPE acme_test_value gauge
+acme_test_value{target="fast"} 2
+acme_test_value{target="tarpit"} 1
+`
+	if err := testutil.GatherAndCompare(reg, scrapetest.StringsReader(want), "acme_check_stale", "acme_test_value"); err != nil {
+		t.Fatal(err)
+	}
+	if !time.Now().Before(deadline) {
+		t.Fatal("the scrape waited for the tarpit until its deadline")
+	}
+	for i := 0; runs.Load() < 2; i++ { // the second run, in the background
+		if i > 500 {
+			t.Fatal("the tarpit was not run again in the background")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

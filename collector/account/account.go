@@ -21,7 +21,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
 	"math/big"
@@ -38,6 +37,7 @@ import (
 	"golang.org/x/crypto/acme"
 
 	"github.com/acme-exporter/acme_exporter/internal/certs"
+	"github.com/acme-exporter/acme_exporter/internal/files"
 	"github.com/acme-exporter/acme_exporter/internal/httpclient"
 	"github.com/acme-exporter/acme_exporter/internal/idname"
 	"github.com/acme-exporter/acme_exporter/internal/perm"
@@ -266,20 +266,7 @@ func checkAccountKey(s accountSpec, emit scrape.Emit) error {
 }
 
 func readKeyFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = f.Close() }()
-	b, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > maxKeyFile {
-		clear(b)
-		return nil, errors.New("key file too large")
-	}
-	return b, nil
+	return files.ReadLimited(path, maxKeyFile)
 }
 
 // ParseAccountKey parses an account private key: certbot's JWK JSON, or

@@ -10,6 +10,7 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -57,6 +58,15 @@ type certFileCollector struct {
 	listings map[string]*listing
 	sources  []specSource
 	specs    []certFileSpec
+	// failed holds why a file could not be read or parsed, with the
+	// identity it had: while that is unchanged the file is not read again
+	// (thousands of broken files cost a stat each per scrape).
+	failed map[string]cachedFailure
+}
+
+type cachedFailure struct {
+	id  files.Identity
+	err error
 }
 
 type cachedCert struct {
@@ -84,7 +94,8 @@ type cachedKey struct {
 }
 
 func newCertFileCollector(l *slog.Logger) *certFileCollector {
-	return &certFileCollector{logger: l, files: map[string]*cachedCert{}, keys: map[string]*cachedKey{}}
+	return &certFileCollector{logger: l, files: map[string]*cachedCert{}, keys: map[string]*cachedKey{},
+		failed: map[string]cachedFailure{}}
 }
 
 // certFileSpec is one expanded file with its settings.
@@ -102,10 +113,14 @@ func (c *certFileCollector) Targets(env *scrape.Env) ([]scrape.Target, error) {
 	used := map[string]*listing{}
 	sources := make([]specSource, 0, len(env.Config.CertificateFiles))
 	var errs []error
+	var denied []scrape.Target
 	for _, f := range env.Config.CertificateFiles {
 		l := c.listing(f.Path, f.KeyFile == "", used)
 		if l.err != nil {
 			errs = append(errs, l.err)
+		}
+		if len(l.denied) > 0 {
+			denied = append(denied, deniedTarget(f.Path, l.denied))
 		}
 		sources = append(sources, specSource{l, f})
 	}
@@ -146,11 +161,22 @@ func (c *certFileCollector) Targets(env *scrape.Env) ([]scrape.Target, error) {
 		c.sources, c.specs = sources, specs
 		c.mu.Unlock()
 	}
-	ts := make([]scrape.Target, len(specs))
+	ts := make([]scrape.Target, len(specs), len(specs)+len(denied))
 	for i := range specs {
 		ts[i] = c.target(env, &specs[i])
 	}
-	return ts, errors.Join(errs...)
+	return append(ts, denied...), errors.Join(errs...)
+}
+
+// deniedTarget is the failing check of a pattern that reaches directories
+// the exporter may not read: it may match files nobody sees otherwise.
+func deniedTarget(pattern string, dirs []string) scrape.Target {
+	err := scrape.Fail("exporter_cannot_read", fmt.Errorf("%s: cannot list %s", pattern, strings.Join(slices.Compact(dirs), ", ")))
+	return scrape.Target{
+		Check:  certFileCheck,
+		Target: pattern,
+		Run:    func(context.Context, scrape.Emit) error { return err },
+	}
 }
 
 // specSource is one configured entry and its expansion; an unchanged
@@ -173,7 +199,7 @@ func (c *certFileCollector) listing(pattern string, siblings bool, used map[stri
 	c.mu.Lock()
 	l := c.listings[k]
 	c.mu.Unlock()
-	if l == nil || l.err != nil || !l.fresh() {
+	if l == nil || l.err != nil || len(l.denied) > 0 || !l.fresh() {
 		l = expandPattern(pattern, siblings)
 	}
 	used[k] = l
@@ -187,6 +213,11 @@ func (c *certFileCollector) forget(keep map[string]bool) {
 	for p := range c.files {
 		if !keep[p] {
 			delete(c.files, p)
+		}
+	}
+	for p := range c.failed {
+		if !keep[p] {
+			delete(c.failed, p)
 		}
 	}
 }
@@ -361,26 +392,40 @@ func (c *certFileCollector) load(env *scrape.Env, path string) (*cachedCert, err
 	}
 	c.mu.Lock()
 	cc := c.files[path]
+	failed, hasFailed := c.failed[path]
 	c.mu.Unlock()
 	if cc != nil && cc.id == id && cc.roots == env.Roots {
 		return cc, nil
 	}
+	if hasFailed && failed.id == id {
+		return nil, failed.err
+	}
+	statID := id
+	fail := func(err error) (*cachedCert, error) {
+		c.mu.Lock()
+		c.failed[path] = cachedFailure{id: statID, err: err}
+		c.mu.Unlock()
+		return nil, err
+	}
 	data, id, err := files.ReadStable(path)
 	if err != nil {
-		return nil, err
+		if scrape.ReasonOf(err) == "changing" {
+			return nil, err // read again next time, whatever the identity
+		}
+		return fail(err)
 	}
 	parseCount.Add(1)
 	b, err := certs.ParseBundle(data)
 	if err != nil {
 		var ce *failure.Error
 		if errors.As(err, &ce) {
-			return nil, err
+			return fail(err)
 		}
-		return nil, scrape.Fail("parse_error", err)
+		return fail(scrape.Fail("parse_error", err))
 	}
 	spki, err := certs.PublicKeyHash(b.Certs[0].PublicKey)
 	if err != nil {
-		return nil, scrape.Fail("parse_error", err)
+		return fail(scrape.Fail("parse_error", err))
 	}
 	sum := certs.Summarize(b.Certs)
 	cc = &cachedCert{
@@ -394,6 +439,7 @@ func (c *certFileCollector) load(env *scrape.Env, path string) (*cachedCert, err
 	}
 	c.mu.Lock()
 	c.files[path] = cc
+	delete(c.failed, path)
 	c.mu.Unlock()
 	return cc, nil
 }

@@ -4,10 +4,13 @@
 package certificate
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/acme-exporter/acme_exporter/internal/files"
@@ -44,6 +47,10 @@ type listing struct {
 	dirs   []dirStamp
 	readAt time.Time
 	err    error
+	// denied are the directories the pattern reaches that the exporter
+	// may not search or list: what they hold is unknown, so the pattern
+	// fails (exporter_cannot_read) rather than expanding to nothing.
+	denied []string
 }
 
 // fresh reports whether every directory behind l is unchanged.
@@ -88,7 +95,7 @@ func expandPattern(pattern string, siblings bool) *listing {
 	paths := []string{pattern}
 	if hasMeta(pattern) {
 		var err error
-		paths, err = globStamped(pattern, stamp)
+		paths, err = globStamped(pattern, stamp, func(dir string) { l.denied = append(l.denied, dir) })
 		if err != nil {
 			l.err = err
 			return l
@@ -108,12 +115,17 @@ func expandPattern(pattern string, siblings bool) *listing {
 
 // globStamped is filepath.Glob (same syntax and results on Unix) that
 // stamps every directory whose entries it reads.
-func globStamped(pattern string, stamp func(string)) ([]string, error) {
+// A directory it may not search or list is passed to denied (a missing
+// one is not: it holds nothing).
+func globStamped(pattern string, stamp, denied func(string)) ([]string, error) {
 	if _, err := filepath.Match(pattern, ""); err != nil {
 		return nil, err
 	}
 	if !hasMeta(pattern) {
 		if _, err := os.Lstat(pattern); err != nil {
+			if errors.Is(err, fs.ErrPermission) {
+				denied(filepath.Dir(pattern))
+			}
 			stamp(filepath.Dir(pattern))
 			return nil, nil
 		}
@@ -122,18 +134,18 @@ func globStamped(pattern string, stamp func(string)) ([]string, error) {
 	dir, file := filepath.Split(pattern)
 	dir = cleanGlobPath(dir)
 	if !hasMeta(dir) {
-		return globDir(dir, file, nil, stamp)
+		return globDir(dir, file, nil, stamp, denied)
 	}
 	if dir == pattern {
 		return nil, filepath.ErrBadPattern
 	}
-	dirs, err := globStamped(dir, stamp)
+	dirs, err := globStamped(dir, stamp, denied)
 	if err != nil {
 		return nil, err
 	}
 	var m []string
 	for _, d := range dirs {
-		if m, err = globDir(d, file, m, stamp); err != nil {
+		if m, err = globDir(d, file, m, stamp, denied); err != nil {
 			return m, err
 		}
 	}
@@ -153,21 +165,32 @@ func cleanGlobPath(p string) string {
 // globDir appends the entries of dir that match pattern. A malformed
 // pattern is an error only once a name reaches the bad part, as in
 // filepath.Glob.
-func globDir(dir, pattern string, m []string, stamp func(string)) ([]string, error) {
+func globDir(dir, pattern string, m []string, stamp, denied func(string)) ([]string, error) {
 	fi, err := os.Stat(dir)
 	if err != nil || !fi.IsDir() {
+		if errors.Is(err, fs.ErrPermission) {
+			denied(dir)
+		}
 		if err != nil {
 			stamp(dir) // uncacheable while missing: see expandPattern
 		}
 		return m, nil
 	}
 	stamp(dir)
-	d, err := os.Open(dir)
+	// O_DIRECTORY|O_NONBLOCK: a FIFO swapped in after the stat fails
+	// here instead of blocking the open.
+	d, err := os.OpenFile(dir, os.O_RDONLY|syscall.O_DIRECTORY|syscall.O_NONBLOCK, 0)
 	if err != nil {
+		if errors.Is(err, fs.ErrPermission) {
+			denied(dir)
+		}
 		return m, nil
 	}
-	names, _ := d.Readdirnames(-1)
+	names, err := d.Readdirnames(-1)
 	d.Close()
+	if errors.Is(err, fs.ErrPermission) {
+		denied(dir)
+	}
 	slices.Sort(names)
 	for _, n := range names {
 		ok, err := filepath.Match(pattern, n)

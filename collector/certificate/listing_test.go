@@ -57,7 +57,7 @@ func TestGlobStampedMatchesFilepathGlob(t *testing.T) {
 	} {
 		p := filepath.Join(root, pat)
 		want, wantErr := filepath.Glob(p)
-		got, gotErr := globStamped(p, func(string) {})
+		got, gotErr := globStamped(p, func(string) {}, func(string) {})
 		if (wantErr == nil) != (gotErr == nil) || !slices.Equal(got, want) {
 			t.Errorf("%s: got %v, %v; filepath.Glob gives %v, %v", pat, got, gotErr, want, wantErr)
 		}
@@ -238,7 +238,7 @@ func FuzzGlobStamped(f *testing.F) {
 		}
 		p := root + "/" + pattern
 		want, wantErr := filepath.Glob(p)
-		got, gotErr := globStamped(p, func(string) {})
+		got, gotErr := globStamped(p, func(string) {}, func(string) {})
 		if (wantErr == nil) != (gotErr == nil) || !slices.Equal(got, want) {
 			t.Fatalf("%q: got %v, %v; filepath.Glob gives %v, %v", pattern, got, gotErr, want, wantErr)
 		}

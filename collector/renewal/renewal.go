@@ -182,13 +182,13 @@ func checkLastRun(env *scrape.Env, client string, emit scrape.Emit) error {
 const maxLogTail = 4 << 20
 
 func lastCertbotRenewal(path string) (time.Time, bool) {
-	f, err := os.Open(path)
+	f, id, err := files.Open(path)
 	if err != nil {
 		return time.Time{}, false
 	}
 	defer func() { _ = f.Close() }()
-	if fi, err := f.Stat(); err == nil && fi.Size() > maxLogTail {
-		if _, err := f.Seek(fi.Size()-maxLogTail, io.SeekStart); err != nil {
+	if id.Size() > maxLogTail {
+		if _, err := f.Seek(id.Size()-maxLogTail, io.SeekStart); err != nil {
 			return time.Time{}, false
 		}
 	}

@@ -12,7 +12,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"net/netip"
 	"os"
@@ -23,6 +22,7 @@ import (
 	"syscall"
 
 	"github.com/acme-exporter/acme_exporter/internal/failure"
+	"github.com/acme-exporter/acme_exporter/internal/files"
 )
 
 // maxProcNetSize bounds what is read of /proc/net/tcp{,6}.
@@ -114,20 +114,10 @@ func procListeners(root string) ([]procSocket, error) {
 	return socks, nil
 }
 
+// ReadLimited reads at most max bytes of a regular file (files.ReadLimited:
+// never blocked by a FIFO).
 func ReadLimited(path string, max int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = f.Close() }()
-	b, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > max {
-		return nil, fmt.Errorf("%s larger than %d bytes", path, max)
-	}
-	return b, nil
+	return files.ReadLimited(path, max)
 }
 
 // holders maps socket inodes to process names by reading the links in
