@@ -150,7 +150,7 @@ func WriteOpenMetrics(w io.Writer, batches ...[]prometheus.Metric) error {
 func write(w io.Writer, om bool, batches [][]prometheus.Metric) error {
 	type family struct {
 		meta    *DescMeta
-		samples []prometheus.Metric // *Sample or lazyMetric
+		samples []prometheus.Metric // *Sample, or a Lazy carried (lazyOf)
 		other   []prometheus.Metric
 	}
 	fams := map[string]*family{}
@@ -160,11 +160,10 @@ func write(w io.Writer, om bool, batches [][]prometheus.Metric) error {
 	counts := make([]int, len(byID))
 	for _, metrics := range batches {
 		for _, m := range metrics {
-			switch m := m.(type) {
-			case *Sample:
-				counts[m.meta.id]++
-			case lazyMetric:
-				for _, meta := range m.l.Metas() {
+			if s, ok := m.(*Sample); ok {
+				counts[s.meta.id]++
+			} else if l, ok := lazyOf(m); ok {
+				for _, meta := range l.Metas() {
 					counts[meta.id]++
 				}
 			}
@@ -189,13 +188,13 @@ func write(w io.Writer, om bool, batches [][]prometheus.Metric) error {
 	}
 	for _, metrics := range batches {
 		for _, m := range metrics {
-			switch mm := m.(type) {
-			case *Sample:
-				add(mm.meta, mm)
+			if s, ok := m.(*Sample); ok {
+				add(s.meta, m)
 				continue
-			case lazyMetric:
-				for _, meta := range mm.l.Metas() {
-					add(meta, mm)
+			}
+			if l, ok := lazyOf(m); ok {
+				for _, meta := range l.Metas() {
+					add(meta, m)
 				}
 				continue
 			}
@@ -255,7 +254,7 @@ func write(w io.Writer, om bool, batches [][]prometheus.Metric) error {
 		for _, m := range f.samples {
 			s, ok := m.(*Sample)
 			if !ok {
-				if !m.(lazyMetric).l.SampleOf(f.meta, &tmp, scratch) {
+				if l, _ := lazyOf(m); !l.SampleOf(f.meta, &tmp, scratch) {
 					continue
 				}
 				s = &tmp
@@ -293,8 +292,8 @@ func writeOther(w io.Writer, om bool, name string, other []prometheus.Metric, me
 	mf := &dto.MetricFamily{Name: &name}
 	all := append([]prometheus.Metric{}, other...)
 	for _, m := range samples {
-		if l, ok := m.(lazyMetric); ok {
-			if s := lazySample(l.l, meta); s != nil {
+		if l, ok := lazyOf(m); ok {
+			if s := lazySample(l, meta); s != nil {
 				all = append(all, s)
 			}
 			continue

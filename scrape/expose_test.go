@@ -5,6 +5,7 @@ package scrape_test
 
 import (
 	"bytes"
+	"io"
 	"math"
 	"sort"
 	"strconv"
@@ -45,18 +46,7 @@ func TestWriteTextMatchesClientGolang(t *testing.T) {
 	if err := scrape.WriteText(&ours, ms[:2], nil, ms[2:7], ms[7:]); err != nil {
 		t.Fatal(err)
 	}
-	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(metricList(ms))
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var theirs bytes.Buffer
-	for _, mf := range mfs {
-		if _, err := expfmt.MetricFamilyToText(&theirs, mf); err != nil {
-			t.Fatal(err)
-		}
-	}
+	theirs := clientGolang(t, ms, expfmt.MetricFamilyToText)
 	p := expfmt.NewTextParser(model.UTF8Validation)
 	a, err := p.TextToMetricFamilies(strings.NewReader(ours.String()))
 	if err != nil {
@@ -92,6 +82,24 @@ func TestSampleRejectsWrongLabelCount(t *testing.T) {
 	scrape.Gauge(exposeGauge, 1, "only-one")
 }
 
+// clientGolang is what client_golang's registry and encoder say about ms.
+func clientGolang(t *testing.T, ms []prometheus.Metric, encode func(io.Writer, *dto.MetricFamily) (int, error)) *bytes.Buffer {
+	t.Helper()
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(metricList(ms))
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	for _, mf := range mfs {
+		if _, err := encode(&b, mf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &b
+}
+
 type metricList []prometheus.Metric
 
 func (l metricList) Describe(ch chan<- *prometheus.Desc) {
@@ -125,18 +133,9 @@ func TestWriteOpenMetricsMatchesClientGolang(t *testing.T) {
 	if err := scrape.WriteOpenMetrics(&ours, ms[:1], ms[1:]); err != nil {
 		t.Fatal(err)
 	}
-	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(metricList(ms))
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var theirs bytes.Buffer
-	for _, mf := range mfs {
-		if _, err := expfmt.MetricFamilyToOpenMetrics(&theirs, mf); err != nil {
-			t.Fatal(err)
-		}
-	}
+	theirs := clientGolang(t, ms, func(w io.Writer, mf *dto.MetricFamily) (int, error) {
+		return expfmt.MetricFamilyToOpenMetrics(w, mf)
+	})
 	theirs.WriteString("# EOF\n")
 	out := ours.String()
 	for _, want := range []string{

@@ -315,7 +315,7 @@ func (s *Scheduler) execute(ctx context.Context, e *entry, t Target, deadline ti
 		defer cancel()
 	}
 	res := &result{check: t.Check, target: t.Target}
-	res.self[0] = lazyMetric{probeLazy{r: res}}
+	res.self[0] = probeMetric{res}
 	e.mu.Lock()
 	hint := 0
 	if e.last != nil {
@@ -455,9 +455,9 @@ func emitServed(emit func([]prometheus.Metric), t Target, sv served, keepLazy bo
 	// by its samples unless the consumer takes it.
 	ms, start := sv.res.metrics, 0
 	for i, m := range ms {
-		if l, ok := m.(lazyMetric); ok && !keepLazy {
+		if l, ok := lazyOf(m); ok && !keepLazy {
 			emit(ms[start:i])
-			emit(expandLazy(l.l))
+			emit(expandLazy(l))
 			start = i + 1
 		}
 	}

@@ -82,7 +82,7 @@ type cachedCert struct {
 
 	// samples are what the last run emitted for this file, with the
 	// settings and key identity they were made for.
-	samples *fileSamples
+	samples *scrape.LazyRef
 	doneFor *certFileSpec
 	doneKey files.Identity
 }
@@ -264,10 +264,10 @@ func (c *certFileCollector) check(env *scrape.Env, s *certFileSpec, emit scrape.
 		// Unchanged file, key and settings: the inventory holds this file
 		// already and the samples are what they were. This keeps a warm
 		// scrape of thousands of files to stat calls.
-		fs := cc.samples
+		ref := cc.samples
 		c.mu.Unlock()
-		if fs != nil {
-			emit.Lazy(fs)
+		if ref != nil {
+			emit.Lazy(ref)
 		}
 		return nil
 	}
@@ -282,9 +282,9 @@ func (c *certFileCollector) check(env *scrape.Env, s *certFileSpec, emit scrape.
 	if !s.probed {
 		env.Inventory.Put(certFileCheck, s.path, published)
 	}
-	var fs *fileSamples
+	var ref *scrape.LazyRef
 	if !s.history {
-		fs = &fileSamples{spec: s, inv: &published[0], chain: &cc.chain, names: cc.names}
+		fs := &fileSamples{spec: s, inv: &published[0], chain: &cc.chain, names: cc.names}
 		var keySPKI []byte
 		switch {
 		case cc.keyIn != nil:
@@ -299,13 +299,14 @@ func (c *certFileCollector) check(env *scrape.Env, s *certFileSpec, emit scrape.
 				fs.key = keyMatch
 			}
 		}
-		emit.Lazy(fs)
+		ref = scrape.NewLazyRef(fs)
+		emit.Lazy(ref)
 	}
 	if keyErr != nil {
 		return keyErr
 	}
 	c.mu.Lock()
-	cc.samples, cc.doneFor, cc.doneKey = fs, s, keyID
+	cc.samples, cc.doneFor, cc.doneKey = ref, s, keyID
 	c.mu.Unlock()
 	return nil
 }

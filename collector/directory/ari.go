@@ -64,8 +64,7 @@ type ariJob struct {
 }
 
 type ariCollector struct {
-	logger  *slog.Logger
-	clients clientCache
+	logger *slog.Logger
 
 	mu      sync.Mutex
 	entries map[string]*ariEntry
@@ -85,20 +84,42 @@ func newARICollector(l *slog.Logger) *ariCollector {
 		dirFetch: map[string]time.Time{}, dirLocks: map[string]*sync.Mutex{}, own: inventory.NewDirectoryStore()}
 }
 
-// ensureWorkers starts the background fetchers (once; more on a reload
-// that raised concurrency).
-func (c *ariCollector) ensureWorkers(n int) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+// ariIdle is how long a background fetcher waits for work before it
+// ends: an exporter whose certificates are all answered for hours keeps
+// no goroutines for ARI, and queuing a fetch starts one again.
+var ariIdle = 5 * time.Minute
+
+// startWorkersLocked starts background fetchers up to n (more after a
+// reload that raised concurrency). c.mu is held.
+func (c *ariCollector) startWorkersLocked(n int) {
 	for c.workers < n {
 		c.workers++
 		go c.work()
 	}
 }
 
+// work fetches queued jobs until none came for ariIdle. Jobs are queued
+// under c.mu, which the decision to end takes too, so a job queued as a
+// worker ends finds the worker count already lowered and starts another.
 func (c *ariCollector) work() {
-	for j := range c.queue {
-		c.fetch(j)
+	idle := time.NewTimer(ariIdle)
+	defer idle.Stop()
+	for {
+		select {
+		case j := <-c.queue:
+			c.fetch(j)
+			idle.Reset(ariIdle)
+		case <-idle.C:
+			c.mu.Lock()
+			if len(c.queue) > 0 {
+				c.mu.Unlock()
+				idle.Reset(ariIdle)
+				continue
+			}
+			c.workers--
+			c.mu.Unlock()
+			return
+		}
 	}
 }
 
@@ -145,7 +166,6 @@ func (c *ariCollector) Targets(env *scrape.Env) ([]scrape.Target, error) {
 		// nothing but series.
 		return nil, nil
 	}
-	c.ensureWorkers(cfg.Concurrency)
 	certs := env.Inventory.Current(nil)
 	ts := make([]scrape.Target, 0, len(certs))
 	budget := &atomic.Int64{}
@@ -203,6 +223,7 @@ func (c *ariCollector) serve(env *scrape.Env, cert inventory.Certificate, key st
 		select {
 		case c.queue <- ariJob{store: c.store(env), key: key, dir: dir, certID: id, now: env.Now, timeout: env.Config.ARI.Timeout.D()}:
 			e.queued = true
+			c.startWorkersLocked(env.Config.ARI.Concurrency)
 		default: // queue full: a later scrape tries again
 		}
 	}
@@ -282,7 +303,7 @@ func (c *ariCollector) fetch(j ariJob) {
 // get fetches the directory's renewalInfo URL (from the directory family's
 // cache, else itself) and the certificate's renewal information.
 func (c *ariCollector) get(ctx context.Context, j ariJob) (*acmehttp.RenewalInfo, error) {
-	cl, err := j.dir.client(&c.clients)
+	cl, err := j.dir.client(&clients)
 	if err != nil {
 		return nil, scrape.Fail("bad_url", err)
 	}

@@ -6,6 +6,7 @@ package directory
 import (
 	"encoding/pem"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
@@ -99,6 +100,35 @@ acme_probe_failure_info{check="ari",reason="no_directory",target="/certs/unmatch
 	for _, u := range []string{ua, ub} {
 		if m, ok := env.Directories.Get(u); !ok || m.RenewalInfo == "" {
 			t.Errorf("directory store lacks %s: %+v", u, m)
+		}
+	}
+}
+
+// Background fetchers end once idle, and queuing work starts them again:
+// nothing keeps goroutines for ARI when there is nothing to fetch.
+func TestARIWorkersEndWhenIdle(t *testing.T) {
+	old := ariIdle
+	ariIdle = 20 * time.Millisecond
+	defer func() { ariIdle = old }()
+	c := newARICollector(slog.New(slog.DiscardHandler))
+	workers := func() int {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.workers
+	}
+	for round := 0; round < 2; round++ {
+		c.mu.Lock()
+		c.startWorkersLocked(3)
+		c.mu.Unlock()
+		if n := workers(); n != 3 {
+			t.Fatalf("round %d: %d workers started, want 3", round, n)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for workers() != 0 {
+			if time.Now().After(deadline) {
+				t.Fatalf("round %d: %d workers still running after idling", round, workers())
+			}
+			time.Sleep(5 * time.Millisecond)
 		}
 	}
 }

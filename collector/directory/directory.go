@@ -68,9 +68,12 @@ type dirSpec struct {
 }
 
 type directoryCollector struct {
-	logger  *slog.Logger
-	clients clientCache
+	logger *slog.Logger
 }
+
+// clients is the one HTTP client (and connection pool) per directory
+// endpoint that the directory and ARI families share.
+var clients clientCache
 
 // clientCache reuses HTTP clients (and their connections) per endpoint setting.
 type clientCache struct {
@@ -184,7 +187,7 @@ func (c *directoryCollector) target(env *scrape.Env, s dirSpec) scrape.Target {
 }
 
 func (c *directoryCollector) check(ctx context.Context, env *scrape.Env, s dirSpec, emit scrape.Emit) error {
-	cl, err := s.client(&c.clients)
+	cl, err := s.client(&clients)
 	if err != nil {
 		emit(scrape.Gauge(directoryUpDesc, 0, s.url))
 		return scrape.Fail("bad_url", err)

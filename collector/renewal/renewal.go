@@ -95,6 +95,7 @@ func checkRenewal(env *scrape.Env, cr inventory.ClientRoot, emit scrape.Emit) er
 	if root == nil {
 		return files.Failure(cr.Root, err)
 	}
+	var lifetimes map[string]time.Duration // by certificate path, from the inventory
 	for _, l := range root.Lineages {
 		emit(scrape.Gauge(renewalLineageDesc, 1, l.Client, l.Name, l.Directory, l.Mode))
 		if !l.Scheduled.IsZero() {
@@ -102,7 +103,14 @@ func checkRenewal(env *scrape.Env, cr inventory.ClientRoot, emit scrape.Emit) er
 		}
 		problems := slices.Clone(l.Problems)
 		if l.RenewBefore > 0 && l.CertPath != "" {
-			if life, ok := lifetime(l.CertPath); ok && l.RenewBefore*2 >= life {
+			if lifetimes == nil {
+				lifetimes = currentLifetimes(env)
+			}
+			life, ok := lifetimes[l.CertPath]
+			if !ok {
+				life, ok = lifetime(l.CertPath) // a file the certificate family does not check
+			}
+			if ok && l.RenewBefore*2 >= life {
 				problems = append(problems, "renew_before_expiry_too_long")
 			}
 		}
@@ -115,6 +123,17 @@ func checkRenewal(env *scrape.Env, cr inventory.ClientRoot, emit scrape.Emit) er
 		return scrape.Fail("layout_unreadable", err)
 	}
 	return nil
+}
+
+// currentLifetimes are the lifetimes (notAfter - notBefore + 1s) of the
+// current certificate files the certificate family read, by path: the
+// inventory holds them, so they are not parsed again here.
+func currentLifetimes(env *scrape.Env) map[string]time.Duration {
+	out := map[string]time.Duration{}
+	for _, c := range env.Inventory.Current(func(c *inventory.Certificate) bool { return c.Source == "file" }) {
+		out[c.Path] = c.NotAfter.Sub(c.NotBefore) + time.Second
+	}
+	return out
 }
 
 // lifetime is notAfter - notBefore + 1s of the file's leaf.
