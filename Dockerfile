@@ -1,7 +1,5 @@
-# Build: docker build -t acme_exporter .
-# Run (host-local checks need the host's client directories, read-only):
-#   docker run -d --name acme_exporter -p 10190:10190 \
-#     -v /etc/letsencrypt:/etc/letsencrypt:ro acme_exporter
+# Build: make docker (tags ghcr.io/acme-exporter/acme_exporter:v$(cat VERSION),
+# the image examples/kubernetes/ names). Run: see "Container" in README.md.
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./

@@ -15,8 +15,11 @@ LDFLAGS   := -X $(PKG).Version=$(VERSION) -X $(PKG).Revision=$(REVISION) \
              -X $(PKG).BuildDate=$(shell date -u +%Y%m%d-%H:%M:%S)
 GOLANGCI  ?= $(GOBIN)/golangci-lint
 RUN_ARGS  ?=
+# The image examples/kubernetes/ runs (a test keeps the two in step).
+DOCKER_IMAGE ?= ghcr.io/acme-exporter/acme_exporter
+DOCKER_TAG   ?= v$(VERSION)
 
-.PHONY: all build run test testbed unit lint style vet race fuzz-smoke bench docs docs-check
+.PHONY: all build run test testbed unit lint style vet race fuzz-smoke fuzz-long bench docs docs-check docker tarball
 
 all: build test
 
@@ -27,6 +30,18 @@ build:
 # discovery of the ACME clients on this host.
 run: build
 	./$(BIN) $(RUN_ARGS)
+
+# A release tarball as promu lays it out (.promu.yml): the binary with the
+# LICENSE, the README, the example config and the systemd unit.
+TARBALL := $(BIN)-$(VERSION).$(shell $(GO) env GOOS)-$(shell $(GO) env GOARCH)
+tarball: build
+	rm -rf $(TARBALL) && mkdir $(TARBALL)
+	cp $(BIN) LICENSE README.md examples/acme_exporter.yml examples/acme_exporter.service $(TARBALL)/
+	tar czf $(TARBALL).tar.gz $(TARBALL) && rm -rf $(TARBALL)
+
+# The container image, from the Dockerfile (needs a Docker engine).
+docker:
+	docker build -t $(DOCKER_IMAGE):$(DOCKER_TAG) .
 
 testbed:
 	./scripts/install-testbed.sh
@@ -57,6 +72,16 @@ race:
 FUZZTIME ?= 10s
 fuzz-smoke:
 	./scripts/fuzz.sh $(FUZZTIME)
+
+# Every fuzz target for FUZZLONG (default 5m) with one worker, at nice 19,
+# FUZZLANES targets at a time; not part of make test. Per-target logs and
+# summary.tsv (executions, new corpus entries, result) land in FUZZOUT.
+FUZZLONG  ?= 5m
+FUZZLANES ?= 1
+FUZZOUT   ?= fuzz-long.out
+fuzz-long: export ACME_EXPORTER_OFFLINE=1
+fuzz-long:
+	./scripts/fuzz-long.sh $(FUZZLONG) $(FUZZLANES) $(FUZZOUT)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -3,7 +3,9 @@
 
 package config
 
-import "slices"
+import (
+	"slices"
+)
 
 // ClientLogs configures the tailing of ACME client logs for problem types.
 // Discovered client logs are tailed too.

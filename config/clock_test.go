@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-func TestCASectionsBad(t *testing.T) {
+func TestCASettingsBad(t *testing.T) {
 	for _, tc := range []struct{ name, yml, want string }{
 		{"clock min_interval", "clock:\n  min_interval: 30s\n", "2: clock.min_interval: must be at least 1m0s so NTP servers are not hammered"},
 		{"clock timeout", "clock:\n  timeout: -1s\n", "2: clock.timeout: must not be negative"},
@@ -46,7 +46,7 @@ func TestCASectionsBad(t *testing.T) {
 	}
 }
 
-func TestCASectionsDefaults(t *testing.T) {
+func TestCASettingsDefaults(t *testing.T) {
 	c, err := Parse(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +57,7 @@ func TestCASectionsDefaults(t *testing.T) {
 	}
 	if c.Clock.MinInterval.D() != time.Minute || c.ACMEDirectories.MinInterval.D() != time.Minute ||
 		c.ARI.Concurrency != 2 || c.CRL.MaxSize != 20<<20 || c.CRL.MinInterval.D() != time.Hour {
-		t.Errorf("defaults: %+v", c.CASections)
+		t.Errorf("defaults: clock %+v, directories %+v, ari %+v, crl %+v", c.Clock, c.ACMEDirectories, c.ARI, c.CRL)
 	}
 	OfflineDefaults = false
 	defer func() { OfflineDefaults = true }()

@@ -25,7 +25,20 @@ type Config struct {
 	Discovery        Discovery          `yaml:"discovery"`
 	CertificateFiles []CertificateFile  `yaml:"certificate_files"`
 	Modules          map[string]*Module `yaml:"modules"`
-	Extensions       `yaml:",inline"`
+
+	// The sections of the other check families, one field each, each
+	// declared and validated in its own file.
+	Clock           Clock           `yaml:"clock"`
+	ACMEDirectories ACMEDirectories `yaml:"acme_directories"`
+	ARI             ARI             `yaml:"ari"`
+	CRL             CRL             `yaml:"crl"`
+	DNS01           DNS01           `yaml:",inline"`
+	Accounts        Accounts        `yaml:"accounts"`
+	RateLimits      RateLimits      `yaml:"rate_limits"`
+	ClientLogs      ClientLogs      `yaml:"client_logs"`
+	Endpoints       []Endpoint      `yaml:"endpoints"`
+	HTTP01          []HTTP01        `yaml:"http01"`
+	Ports           Ports           `yaml:"ports"`
 }
 
 // Global holds settings shared by every check.
@@ -50,8 +63,8 @@ type Global struct {
 
 // Discovery controls zero-config discovery of ACME clients on the host.
 type Discovery struct {
-	// Enabled defaults to true when no config file is given and to false
-	// when one is, unless set explicitly.
+	// Enabled defaults to true, with or without a config file: adding one
+	// endpoint to a host must not silently drop what was discovered.
 	Enabled *bool `yaml:"enabled"`
 	// Interval between rescans; a reload also rescans.
 	Interval Duration `yaml:"interval"`
@@ -120,33 +133,42 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	return loadBytes(path, b)
+}
+
+func loadBytes(path string, b []byte) (*Config, error) {
 	c, err := Parse(b)
+	var errs *Errors
+	if errors.As(err, &errs) {
+		errs.File = path
+		return nil, errs
+	}
 	if err != nil {
-		return nil, fmt.Errorf("%s:%w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return c, nil
 }
 
-// Parse decodes and validates a configuration. Errors start with
-// "<line>: <field>: " so that Load can prefix the file name.
+// Parse decodes and validates a configuration. Its error is an *Errors:
+// every problem with its line and field, in line order.
 func Parse(b []byte) (*Config, error) {
 	var root yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&root); err != nil && !errors.Is(err, io.EOF) {
-		return nil, yamlError(err)
+		return nil, syntaxErrors(err, b)
 	}
 	c := &Config{}
 	if len(b) > 0 && root.Kind != 0 {
 		strict := yaml.NewDecoder(bytes.NewReader(b))
 		strict.KnownFields(true)
 		if err := strict.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-			return nil, withField(yamlError(err), &root)
+			return nil, decodeErrors(err, &root)
 		}
 	}
 	v := &Validator{root: &root}
 	c.validate(v)
-	if v.err != nil {
-		return nil, v.err
+	if err := v.err(); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
@@ -160,13 +182,10 @@ func Default() *Config {
 	return c
 }
 
-// DiscoveryEnabled says whether discovery runs. fileGiven is whether the
-// operator passed a config file.
-func (c *Config) DiscoveryEnabled(fileGiven bool) bool {
-	if c.Discovery.Enabled != nil {
-		return *c.Discovery.Enabled
-	}
-	return !fileGiven
+// DiscoveryEnabled says whether discovery runs: unless the file says
+// discovery.enabled: false.
+func (c *Config) DiscoveryEnabled() bool {
+	return c.Discovery.Enabled == nil || *c.Discovery.Enabled
 }
 
 func (c *Config) validate(v *Validator) {
@@ -224,7 +243,17 @@ func (c *Config) validate(v *Validator) {
 		}
 		m.validate(v, p)
 	}
-	c.Extensions.validate(v)
+	c.Clock.validate(v)
+	c.ACMEDirectories.validate(v)
+	c.ARI.validate(v)
+	c.CRL.validate(v)
+	c.DNS01.validate(v)
+	c.Accounts.validate(v)
+	c.RateLimits.validate(v)
+	c.ClientLogs.validate(v)
+	validateEndpoints(v, c.Endpoints)
+	validateHTTP01(v, c.HTTP01)
+	c.Ports.validate(v)
 }
 
 func (m *Module) validate(v *Validator, p Path) {

@@ -28,8 +28,8 @@ func TestLoadGood(t *testing.T) {
 	if c.Global.ProbeConcurrency != DefaultProbeConcurrency {
 		t.Errorf("default probe_concurrency not applied: %d", c.Global.ProbeConcurrency)
 	}
-	if c.DiscoveryEnabled(true) || !c.DiscoveryEnabled(false) {
-		t.Error("discovery default must follow whether a file was given")
+	if !c.DiscoveryEnabled() {
+		t.Error("discovery must stay on with a config file that does not disable it")
 	}
 }
 
@@ -37,7 +37,11 @@ func TestLoadGood(t *testing.T) {
 // names the file, the line and the field.
 func TestLoadBad(t *testing.T) {
 	cases := map[string]string{
-		"invalid-unknown-key.yml":                "testdata/invalid-unknown-key.yml:3: certificate_files[0].pahth: field pahth not found in type config.CertificateFile",
+		"invalid-unknown-key.yml":                "testdata/invalid-unknown-key.yml:3: certificate_files[0].pahth: unknown field \"pahth\", did you mean \"path\"?",
+		"invalid-unknown-top-key.yml":            "testdata/invalid-unknown-top-key.yml:3: endpoint: unknown field \"endpoint\", did you mean \"endpoints\"?",
+		"invalid-syntax-line3.yml":               "testdata/invalid-syntax-line3.yml:3: did not find expected key",
+		"invalid-syntax-tab.yml":                 "testdata/invalid-syntax-tab.yml:3: found a tab character that violates indentation",
+		"invalid-two-errors.yml":                 "testdata/invalid-two-errors.yml:3: certificate_files[0].path: must be an absolute path\ntestdata/invalid-two-errors.yml:5: global.concurrency: must be positive",
 		"invalid-empty-path.yml":                 "testdata/invalid-empty-path.yml:2: certificate_files[0].path: must not be empty",
 		"invalid-relative-path.yml":              "testdata/invalid-relative-path.yml:2: certificate_files[0].path: must be an absolute path",
 		"invalid-lazy-bad-glob.yml":              "testdata/invalid-lazy-bad-glob.yml:2: certificate_files[0].path: bad glob \"/etc/*[\": syntax error in pattern",
@@ -51,6 +55,7 @@ func TestLoadBad(t *testing.T) {
 		"invalid-module-cidr.yml":                "testdata/invalid-module-cidr.yml:5: modules.m.allow_cidrs[0]: bad CIDR \"10.0.0.0/33\"",
 		"invalid-module-settings-unexpected.yml": "testdata/invalid-module-settings-unexpected.yml:6: modules.m.settings: a certificate_file module takes no settings",
 		"invalid-module-directory-resolver.yml":  "testdata/invalid-module-directory-resolver.yml:6: modules.m.settings: resolver: \"127.0.0.1\" is not ip:port",
+		"invalid-module-settings-typo.yml":       "testdata/invalid-module-settings-typo.yml:6: modules.m.settings: unknown field \"resolvr\", did you mean \"resolver\"?",
 		"invalid-discovery-interval.yml":         "testdata/invalid-discovery-interval.yml:2: discovery.interval: must be at least 10s",
 		"invalid-syntax.yml":                     "testdata/invalid-syntax.yml:1: did not find expected node content",
 	}

@@ -14,16 +14,6 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// CASections are the sections of issue 6: the clock, ACME directories,
-// ARI and CRL checks. Extensions embeds it inline, so each is a top-level
-// key of the file.
-type CASections struct {
-	Clock           Clock           `yaml:"clock"`
-	ACMEDirectories ACMEDirectories `yaml:"acme_directories"`
-	ARI             ARI             `yaml:"ari"`
-	CRL             CRL             `yaml:"crl"`
-}
-
 // ACMEDirectories is the `acme_directories:` section.
 type ACMEDirectories struct {
 	// Default is the directory checked when none is configured and
@@ -63,57 +53,14 @@ type ACMEDirectory struct {
 	Roots *x509.CertPool `yaml:"-"`
 }
 
-// ARI is the `ari:` section (RFC 9773 renewal information).
-type ARI struct {
-	// Disabled turns ARI polling off.
-	Disabled bool `yaml:"disabled"`
-	// Concurrency bounds the background fetches. Default 2.
-	Concurrency int `yaml:"concurrency"`
-	// Timeout of one renewalInfo request. Default 10s.
-	Timeout Duration `yaml:"timeout"`
-	// MaxPerScrape bounds how many due certificates one scrape hands to
-	// the background worker. Default 100.
-	MaxPerScrape int `yaml:"max_per_scrape"`
-}
-
-// CRL is the `crl:` section.
-type CRL struct {
-	// Disabled turns CRL fetching off.
-	Disabled bool `yaml:"disabled"`
-	// MaxSize bounds one CRL in bytes. Default 20 MiB (Let's Encrypt
-	// shards stay far below).
-	MaxSize int64 `yaml:"max_size"`
-	// Timeout of one fetch. Default 20s.
-	Timeout Duration `yaml:"timeout"`
-	// MinInterval is the least time between two fetches of one CRL URL,
-	// even when its nextUpdate has passed. Default 1h.
-	MinInterval Duration `yaml:"min_interval"`
-	// Address, when set, is the ip:port dialled for every CRL host (tests,
-	// or a local mirror).
-	Address string `yaml:"address"`
-}
-
-// Defaults of the CA sections.
+// Defaults of the acme_directories section.
 const (
 	LetsEncryptProduction    = "https://acme-v02.api.letsencrypt.org/directory"
 	LetsEncryptStaging       = "https://acme-staging-v02.api.letsencrypt.org/directory"
 	DefaultDirectoryInterval = time.Minute
 	DefaultDirectoryTimeout  = 10 * time.Second
-	DefaultARIConcurrency    = 2
-	DefaultARITimeout        = 10 * time.Second
-	DefaultARIMaxPerScrape   = 100
-	DefaultCRLMaxSize        = 20 << 20
-	DefaultCRLTimeout        = 20 * time.Second
-	DefaultCRLMinInterval    = time.Hour
 	MinDirectoryInterval     = 10 * time.Second
 )
-
-func (s *CASections) validate(v *Validator) {
-	s.Clock.validate(v)
-	s.ACMEDirectories.validate(v)
-	s.ARI.validate(v)
-	s.CRL.validate(v)
-}
 
 // DefaultDirectory returns the default directory URL ("" for none).
 func (d *ACMEDirectories) DefaultDirectory() string {
@@ -191,55 +138,6 @@ func (d *ACMEDirectories) validate(v *Validator) {
 			if strings.TrimSpace(is) == "" {
 				v.Errorf(ep.Add("issuers").Add(j), "must not be empty")
 			}
-		}
-	}
-}
-
-func (a *ARI) validate(v *Validator) {
-	p := Path{"ari"}
-	if a.Concurrency == 0 {
-		a.Concurrency = DefaultARIConcurrency
-	}
-	if a.Concurrency < 0 || a.Concurrency > 64 {
-		v.Errorf(p.Add("concurrency"), "must be between 1 and 64")
-	}
-	if a.Timeout == 0 {
-		a.Timeout = Duration(DefaultARITimeout)
-	}
-	if a.Timeout < 0 {
-		v.Errorf(p.Add("timeout"), "must not be negative")
-	}
-	if a.MaxPerScrape == 0 {
-		a.MaxPerScrape = DefaultARIMaxPerScrape
-	}
-	if a.MaxPerScrape < 0 {
-		v.Errorf(p.Add("max_per_scrape"), "must be positive")
-	}
-}
-
-func (c *CRL) validate(v *Validator) {
-	p := Path{"crl"}
-	if c.MaxSize == 0 {
-		c.MaxSize = DefaultCRLMaxSize
-	}
-	if c.MaxSize < 0 {
-		v.Errorf(p.Add("max_size"), "must be positive")
-	}
-	if c.Timeout == 0 {
-		c.Timeout = Duration(DefaultCRLTimeout)
-	}
-	if c.Timeout < 0 {
-		v.Errorf(p.Add("timeout"), "must not be negative")
-	}
-	if c.MinInterval == 0 {
-		c.MinInterval = Duration(DefaultCRLMinInterval)
-	}
-	if c.MinInterval < Duration(time.Minute) {
-		v.Errorf(p.Add("min_interval"), "must be at least 1m")
-	}
-	if c.Address != "" {
-		if err := checkHostPort(c.Address); err != nil {
-			v.Errorf(p.Add("address"), "%v", err)
 		}
 	}
 }

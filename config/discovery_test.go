@@ -54,8 +54,12 @@ func TestDiscoveryDefaults(t *testing.T) {
 	if c.Accounts.RegistrationInterval.D() != DefaultRegistrationInterval || c.Accounts.CheckRegistration {
 		t.Errorf("account defaults: %+v", c.Accounts)
 	}
-	if !c.DiscoveryEnabled(false) || c.DiscoveryEnabled(true) {
-		t.Error("discovery must be on without a file and off with one")
+	if !c.DiscoveryEnabled() {
+		t.Error("discovery must be on by default")
+	}
+	off, err := Parse([]byte("discovery:\n  enabled: false\n"))
+	if err != nil || off.DiscoveryEnabled() {
+		t.Errorf("discovery.enabled: false must turn it off: %v", err)
 	}
 }
 

@@ -118,7 +118,7 @@ func ParseDNS01ProbeSettings(n *yaml.Node) (DNS01ProbeSettings, error) {
 		return s, fmt.Errorf("port: must be between 1 and 65535")
 	}
 	for i, id := range s.CAAIdentities {
-		if err := checkDomain(id); err != nil {
+		if err := CheckDNSName(id); err != nil {
 			return s, fmt.Errorf("caa_identities[%d]: %w", i, err)
 		}
 	}
@@ -152,7 +152,7 @@ func (d *DNS01) validate(v *Validator) {
 		def.Concurrency = DefaultDNSConcurrency
 	}
 	for i, id := range def.CAAIdentities {
-		if err := checkDomain(id); err != nil {
+		if err := CheckDNSName(id); err != nil {
 			v.Errorf(dp.Add("caa_identities").Add(i), "%v", err)
 		}
 	}
@@ -163,7 +163,7 @@ func (d *DNS01) validate(v *Validator) {
 		e.Domain = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(e.Domain)), ".")
 		if e.Domain == "" {
 			v.Errorf(p.Add("domain"), "must not be empty")
-		} else if err := checkDomain(strings.TrimPrefix(e.Domain, "*.")); err != nil {
+		} else if err := CheckDNSName(strings.TrimPrefix(e.Domain, "*.")); err != nil {
 			v.Errorf(p.Add("domain"), "%v", err)
 		} else if j, dup := seen[e.Domain]; dup {
 			v.Errorf(p.Add("domain"), "duplicate of dns01[%d]", j)
@@ -178,7 +178,7 @@ func (d *DNS01) validate(v *Validator) {
 			e.Resolver = def.Resolver
 		}
 		for _, name := range sortedKeys(e.Nameservers) {
-			if err := checkDomain(strings.TrimSuffix(name, ".")); err != nil {
+			if err := CheckDNSName(strings.TrimSuffix(name, ".")); err != nil {
 				v.Errorf(p.Add("nameservers").Add(name), "%v", err)
 			} else if err := checkHostPort(e.Nameservers[name]); err != nil {
 				v.Errorf(p.Add("nameservers").Add(name), "%v", err)
@@ -188,7 +188,7 @@ func (d *DNS01) validate(v *Validator) {
 			v.Errorf(p.Add("canary"), "longer than 255 bytes (one TXT string)")
 		}
 		for j, id := range e.CAAIdentities {
-			if err := checkDomain(id); err != nil {
+			if err := CheckDNSName(id); err != nil {
 				v.Errorf(p.Add("caa_identities").Add(j), "%v", err)
 			}
 		}
@@ -219,27 +219,6 @@ func (d *DNS01) validate(v *Validator) {
 			e.QueryTimeout = def.QueryTimeout
 		}
 	}
-}
-
-// checkDomain accepts a DNS name of letters, digits, '-', '_' and dots.
-func checkDomain(s string) error {
-	if s == "" {
-		return fmt.Errorf("must not be empty")
-	}
-	if len(s) > 253 {
-		return fmt.Errorf("%q is longer than 253 characters", s)
-	}
-	for _, label := range strings.Split(s, ".") {
-		if label == "" || len(label) > 63 {
-			return fmt.Errorf("%q is not a valid DNS name", s)
-		}
-		for _, r := range label {
-			if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9') && r != '-' && r != '_' {
-				return fmt.Errorf("%q is not a valid DNS name", s)
-			}
-		}
-	}
-	return nil
 }
 
 func sortedKeys(m map[string]string) []string {

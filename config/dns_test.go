@@ -50,7 +50,7 @@ func TestDNS01Invalid(t *testing.T) {
 		"negative query_timeout": {"dns01:\n  - domain: example.com\n    query_timeout: -1s\n",
 			`3: dns01[0].query_timeout: must not be negative`},
 		"unknown key": {"dns01:\n  - domain: example.com\n    resolvr: 127.0.0.1:53\n",
-			`3: dns01[0].resolvr: field resolvr not found in type config.DNS01Domain`},
+			`3: dns01[0].resolvr: unknown field "resolvr", did you mean "resolver"?`},
 		"probe settings bad resolver": {"modules:\n  d:\n    kind: dns01\n    names: [\"*\"]\n    settings:\n      resolver: x\n",
 			`6: modules.d.settings: resolver: "x" is not ip:port`},
 		"probe settings bad port": {"modules:\n  d:\n    kind: dns01\n    names: [\"*\"]\n    settings:\n      port: 70000\n",

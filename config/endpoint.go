@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -113,7 +114,21 @@ func decodeStrict(n *yaml.Node, out any) error {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(out); err != nil {
-		return errors.New(strings.TrimPrefix(yamlError(err).Error(), "yaml: "))
+		// Lines here count in the re-marshalled settings block, not in
+		// the file: the caller reports the settings' own line.
+		msgs := []string{err.Error()}
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			msgs = te.Errors
+		}
+		for i, m := range msgs {
+			_, msg := splitLine(m)
+			if f := unknownFieldRE.FindStringSubmatch(msg); f != nil {
+				msg = unknownField(f[1], keysAt(reflect.TypeOf(out), nil))
+			}
+			msgs[i] = msg
+		}
+		return errors.New(strings.Join(msgs, "; "))
 	}
 	return nil
 }

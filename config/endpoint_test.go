@@ -26,7 +26,7 @@ func TestEndpointHTTP01PortValidation(t *testing.T) {
 		"endpoint timeout":           {"endpoints:\n  - target: a.test:443\n    timeout: -1s\n", "3: endpoints[0].timeout: must not be negative"},
 		"endpoint min_interval":      {"endpoints:\n  - target: a.test:443\n    min_interval: -1s\n", "3: endpoints[0].min_interval: must not be negative"},
 		"http01 domain":              {"http01:\n  - domain: '*.a.test'\n", "2: http01[0].domain: wildcards cannot be validated by HTTP-01 (use DNS-01)"},
-		"http01 bad name":            {"http01:\n  - domain: a..test\n", `2: http01[0].domain: bad DNS name "a..test"`},
+		"http01 bad name":            {"http01:\n  - domain: a..test\n", `2: http01[0].domain: "a..test" is not a valid DNS name`},
 		"http01 mode":                {"http01:\n  - domain: a.test\n    mode: dns\n", `3: http01[0].mode: unknown value "dns" (one of proxy, standalone, webroot)`},
 		"http01 address":             {"http01:\n  - domain: a.test\n    address: 127.0.0.1:80\n", `3: http01[0].address: must be an IP address, got "127.0.0.1:80"`},
 		"http01 resolver":            {"http01:\n  - domain: a.test\n    resolver: x\n", `3: http01[0].resolver: "x" is not ip:port`},
@@ -46,7 +46,7 @@ func TestEndpointHTTP01PortValidation(t *testing.T) {
 		"ports twice":                {"ports:\n  ports: [80, 80]\n", "2: ports.ports[1]: port 80 listed twice"},
 		"ports proc_root":            {"ports:\n  proc_root: proc\n", "2: ports.proc_root: must be an absolute path"},
 		"endpoint module settings":   {"modules:\n  m:\n    kind: endpoint\n    names: [a.test]\n    settings:\n      starttls: xmpp\n", `6: modules.m.settings: starttls: unknown value "xmpp" (one of ftp, imap, ldap, pop3, postgres, smtp)`},
-		"endpoint module unknown":    {"modules:\n  m:\n    kind: endpoint\n    names: [a.test]\n    settings:\n      sni: a\n", "6: modules.m.settings: 1: field sni not found in type config.EndpointProbeSettings"},
+		"endpoint module unknown":    {"modules:\n  m:\n    kind: endpoint\n    names: [a.test]\n    settings:\n      sni: a\n", `6: modules.m.settings: unknown field "sni" (known: key_type, pins, resolver, server_name, starttls)`},
 		"http01 module settings":     {"modules:\n  m:\n    kind: http01\n    names: [a.test]\n    settings:\n      resolver: x\n", `6: modules.m.settings: resolver: "x" is not ip:port`},
 		"endpoint module open proxy": {"modules:\n  m:\n    kind: endpoint\n", "3: modules.m: a endpoint module must list names or allow_cidrs: /probe is no open proxy"},
 	}

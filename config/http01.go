@@ -111,20 +111,7 @@ func CheckDomain(d string) error {
 	if _, err := netip.ParseAddr(d); err == nil {
 		return nil
 	}
-	if len(d) > 253 {
-		return errors.New("longer than 253 characters")
-	}
-	for _, l := range strings.Split(strings.TrimSuffix(d, "."), ".") {
-		if l == "" || len(l) > 63 {
-			return fmt.Errorf("bad DNS name %q", d)
-		}
-		for _, r := range l {
-			if !isLDH(r) {
-				return fmt.Errorf("bad DNS name %q", d)
-			}
-		}
-	}
-	return nil
+	return CheckDNSName(strings.TrimSuffix(d, "."))
 }
 
 func validateHTTP01(v *Validator, hs []HTTP01) {
@@ -201,10 +188,4 @@ func validateHTTP01(v *Validator, hs []HTTP01) {
 			v.Errorf(p.Add("https_port"), "must be between 1 and 65535")
 		}
 	}
-}
-
-// isLDH accepts letters, digits, hyphen and underscore (used in service
-// labels such as _acme-challenge).
-func isLDH(r rune) bool {
-	return r == '-' || r == '_' || ('0' <= r && r <= '9') || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z')
 }

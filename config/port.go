@@ -3,7 +3,9 @@
 
 package config
 
-import "path/filepath"
+import (
+	"path/filepath"
+)
 
 // Ports is the local port view: which process listens on the ports the
 // CA connects to, and how full their accept queues are. Read from /proc.

@@ -4,11 +4,17 @@
 package config
 
 import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
 	"log/slog"
+	"os"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.yaml.in/yaml/v3"
 )
 
 // SafeConfig holds the running configuration and swaps it on reload. A
@@ -77,7 +83,7 @@ func (s *SafeConfig) Reload(logger *slog.Logger) error {
 	if s.path == "" {
 		c = Default()
 	} else {
-		c, err = Load(s.path)
+		c, err = s.load()
 	}
 	if err != nil {
 		s.reloadOK.Set(0)
@@ -95,8 +101,50 @@ func (s *SafeConfig) Reload(logger *slog.Logger) error {
 	for _, f := range ls {
 		f(c)
 	}
-	if logger != nil {
+	switch {
+	case logger == nil:
+	case s.path == "":
+		logger.Info("No config file: default settings, checks from discovery")
+	default:
 		logger.Info("Loaded config file", "file", s.path)
 	}
 	return nil
+}
+
+// ErrEmptyOnReload refuses a config file with no YAML document in it (empty,
+// blank or only comments) once a configuration runs: a file truncated by an
+// editor or a deploy tool would otherwise drop every configured check. At
+// start, such a file means "no configured checks".
+var ErrEmptyOnReload = errors.New("the file has no configuration in it (empty, blank or only comments); refused on reload, the previous configuration stays")
+
+func (s *SafeConfig) load() (*Config, error) {
+	b, err := os.ReadFile(s.path)
+	if err != nil {
+		return nil, err
+	}
+	if s.Get() != nil && emptyYAML(b) {
+		return nil, fmt.Errorf("%s: %w", s.path, ErrEmptyOnReload)
+	}
+	return loadBytes(s.path, b)
+}
+
+// emptyYAML says whether b holds no YAML document, or one that is null
+// ("---", "~").
+func emptyYAML(b []byte) bool {
+	if len(bytes.TrimSpace(b)) == 0 {
+		return true
+	}
+	var n yaml.Node
+	err := yaml.NewDecoder(bytes.NewReader(b)).Decode(&n)
+	if errors.Is(err, io.EOF) {
+		return true
+	}
+	if err != nil {
+		return false // a syntax error, reported as such by Parse
+	}
+	if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
+		v := n.Content[0]
+		return v.Kind == yaml.ScalarNode && v.Tag == "!!null"
+	}
+	return n.Kind == 0 || (n.Kind == yaml.DocumentNode && len(n.Content) == 0)
 }

@@ -10,7 +10,6 @@ import (
 	"net/netip"
 	"path"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -49,14 +48,20 @@ func (p Path) String() string {
 // Validator collects validation errors with the line of the offending field.
 type Validator struct {
 	root *yaml.Node
-	err  error
+	errs Errors
 }
 
 // Errorf records an error for the field at p.
 func (v *Validator) Errorf(p Path, format string, args ...any) {
-	line := v.line(p)
-	e := fmt.Errorf("%d: %s: %s", line, p, fmt.Sprintf(format, args...))
-	v.err = errors.Join(v.err, e)
+	v.errs.add(FieldError{Line: v.line(p), Field: p.String(), Msg: fmt.Sprintf(format, args...)})
+}
+
+// err returns the errors in line order, or nil.
+func (v *Validator) err() error {
+	if len(v.errs.List) == 0 {
+		return nil
+	}
+	return v.errs.sorted()
 }
 
 // line finds the line of the deepest node along p; 1 when the field is
@@ -99,69 +104,6 @@ func (v *Validator) line(p Path) int {
 			best = n.Line
 		}
 	}
-	return best
-}
-
-// yamlError turns yaml's "yaml: line N: msg" into "N: msg".
-func yamlError(err error) error {
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		out := make([]string, 0, len(te.Errors))
-		for _, e := range te.Errors {
-			out = append(out, strings.TrimPrefix(e, "line "))
-		}
-		return errors.New(strings.Join(out, "\n"))
-	}
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	msg = strings.TrimPrefix(msg, "line ")
-	return errors.New(msg)
-}
-
-var lineRE = regexp.MustCompile(`^(\d+): (.*)$`)
-
-// withField adds the path of the field at each error line, so decoding
-// errors name the field as validation errors do.
-func withField(err error, root *yaml.Node) error {
-	lines := strings.Split(err.Error(), "\n")
-	for i, l := range lines {
-		m := lineRE.FindStringSubmatch(l)
-		if m == nil {
-			continue
-		}
-		n, _ := strconv.Atoi(m[1])
-		if p := pathAtLine(root, n); len(p) > 0 {
-			lines[i] = fmt.Sprintf("%d: %s: %s", n, p, m[2])
-		}
-	}
-	return errors.New(strings.Join(lines, "\n"))
-}
-
-// pathAtLine finds the path of the last mapping key written on line.
-func pathAtLine(n *yaml.Node, line int) Path {
-	var best Path
-	var walk func(n *yaml.Node, p Path)
-	walk = func(n *yaml.Node, p Path) {
-		switch n.Kind {
-		case yaml.DocumentNode:
-			for _, c := range n.Content {
-				walk(c, p)
-			}
-		case yaml.MappingNode:
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				k := n.Content[i]
-				q := p.Add(k.Value)
-				if k.Line == line {
-					best = q
-				}
-				walk(n.Content[i+1], q)
-			}
-		case yaml.SequenceNode:
-			for i, c := range n.Content {
-				walk(c, p.Add(i))
-			}
-		}
-	}
-	walk(n, nil)
 	return best
 }
 

@@ -16,7 +16,6 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -25,6 +24,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/acme-exporter/acme_exporter/internal/files"
 	"github.com/acme-exporter/acme_exporter/inventory"
 )
 
@@ -145,21 +145,10 @@ func (r *Root) addDirectory(url, source string) {
 	r.Directories = append(r.Directories, inventory.Directory{URL: url, Client: r.Client, Source: source})
 }
 
-// readFile reads at most maxFile bytes of path.
+// readFile reads at most maxFile bytes of the regular file path, never
+// blocked by a FIFO or a device planted where a config was expected.
 func readFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = f.Close() }()
-	b, err := io.ReadAll(io.LimitReader(f, maxFile+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > maxFile {
-		return nil, errors.New(path + ": file too large")
-	}
-	return b, nil
+	return files.ReadLimited(path, maxFile)
 }
 
 // readDir lists a directory's entries; a missing directory is empty.
@@ -228,7 +217,7 @@ func challengeOf(mode string) string {
 func Snapshot(roots []*Root, taken time.Time) *inventory.Snapshot {
 	s := &inventory.Snapshot{Taken: taken}
 	for _, r := range roots {
-		s.Clients = append(s.Clients, inventory.ClientRoot{Client: r.Client, Root: r.Root})
+		s.Clients = append(s.Clients, inventory.ClientRoot{Client: r.Client, Root: r.Root, Lineages: len(r.Lineages)})
 		s.Accounts = append(s.Accounts, r.Accounts...)
 		s.Domains = append(s.Domains, r.Domains...)
 		s.Logs = append(s.Logs, r.Logs...)

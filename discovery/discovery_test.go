@@ -4,6 +4,9 @@
 package discovery
 
 import (
+	"bytes"
+	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -37,7 +40,7 @@ func TestCertbotSnapshot(t *testing.T) {
 	}
 	want := &inventory.Snapshot{
 		Taken:   taken,
-		Clients: []inventory.ClientRoot{{Client: "certbot", Root: cb}},
+		Clients: []inventory.ClientRoot{{Client: "certbot", Root: cb, Lineages: 3}},
 		Accounts: []inventory.Account{{Client: "certbot", Format: "jwk", Directory: "https://127.0.0.1:56763/dir",
 			KeyPath: cb + "/accounts/127.0.0.1:56763/dir/6415a838f97b3a973c6f2747e0dc8464/private_key.json",
 			ID:      "https://127.0.0.1:56763/my-account/1655c8022f8d6988",
@@ -198,8 +201,9 @@ certificate_files:
 	}
 }
 
-// TestScannerRescansOnReload: a config reload changes the roots, and a
-// config file without discovery.enabled turns discovery off.
+// TestScannerRescansOnReload: a config reload changes the roots; a config
+// file without a discovery section keeps discovery on (with the default
+// roots), and only discovery.enabled: false turns it off.
 func TestScannerRescansOnReload(t *testing.T) {
 	dst := fixtureCopy(t)
 	file := filepath.Join(dst, "acme.yml")
@@ -214,8 +218,8 @@ func TestScannerRescansOnReload(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := NewScanner(nil, func() time.Time { return taken }, Overrides{NoDefaults: true})
-	s.Configure(sc.Get(), sc.FileGiven())
-	sc.OnLoad(func(c *config.Config) { s.Configure(c, sc.FileGiven()) })
+	s.Configure(sc.Get())
+	sc.OnLoad(s.Configure)
 	if got := s.Snapshot().Clients; len(got) != 1 || got[0].Client != Certbot {
 		t.Fatalf("clients %v", got)
 	}
@@ -230,8 +234,15 @@ func TestScannerRescansOnReload(t *testing.T) {
 	if err := sc.Reload(nil); err != nil {
 		t.Fatal(err)
 	}
+	if got := s.Snapshot(); got.Taken.IsZero() {
+		t.Fatalf("discovery must stay on with a config file that does not disable it: %+v", got)
+	}
+	writeConf("discovery:\n  enabled: false\n")
+	if err := sc.Reload(nil); err != nil {
+		t.Fatal(err)
+	}
 	if got := s.Snapshot(); len(got.Clients) != 0 || !got.Taken.IsZero() {
-		t.Fatalf("discovery must be off with a config file that does not enable it: %+v", got)
+		t.Fatalf("discovery must be off with discovery.enabled: false: %+v", got)
 	}
 }
 
@@ -259,5 +270,75 @@ func TestParseInterval(t *testing.T) {
 		if _, err := ParseInterval(bad); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
+	}
+}
+
+// TestScanLogsSummary: every scan says at info what it found, so an
+// operator sees the inventory without debug logging; turning discovery
+// off is said once.
+func TestScanLogsSummary(t *testing.T) {
+	dst := fixtureCopy(t)
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	s := NewScanner(logger, func() time.Time { return taken }, Overrides{
+		CertbotDirs: []string{filepath.Join(dst, "certbot")}, LegoDirs: []string{filepath.Join(dst, "lego")}, NoDefaults: true})
+	s.Configure(config.Default())
+	res := s.Latest()
+	want := fmt.Sprintf(`level=INFO msg="Discovery scan done" clients=certbot:%[1]s/certbot,lego:%[1]s/lego lineages=%d certificate_files=`,
+		dst, len(res.Roots[0].Lineages)+len(res.Roots[1].Lineages))
+	if !strings.Contains(buf.String(), want) {
+		t.Errorf("log lacks %q:\n%s", want, buf.String())
+	}
+	for _, kv := range []string{fmt.Sprintf(" accounts=%d ", len(res.Snapshot.Accounts)), " domains=", " directories=", " unreadable_roots=0"} {
+		if !strings.Contains(buf.String(), kv) {
+			t.Errorf("summary lacks %q:\n%s", kv, buf.String())
+		}
+	}
+	if len(res.Snapshot.Accounts) == 0 {
+		t.Fatal("fixture has no accounts: the summary test proves nothing")
+	}
+	buf.Reset()
+	off, err := config.Parse([]byte("discovery:\n  enabled: false\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Configure(off)
+	s.Configure(off)
+	if n := strings.Count(buf.String(), "Discovery is off"); n != 1 {
+		t.Errorf("discovery off logged %d times, want once:\n%s", n, buf.String())
+	}
+}
+
+// TestRootFS: with the host's / mounted elsewhere (a container's /host),
+// every default location is looked up below it, /home/* included, and an
+// empty host root yields no client at all.
+func TestRootFS(t *testing.T) {
+	src := fixtureCopy(t)
+	host := testbed.Dir(t)
+	for from, to := range map[string]string{"certbot": "etc/letsencrypt", "lego": "home/alice/.lego"} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(host, to)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(filepath.Join(src, from), filepath.Join(host, to)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o := Overrides{RootFS: host}
+	res := Scan(config.Default().Discovery, o, taken)
+	var got []string
+	for _, c := range res.Snapshot.Clients {
+		got = append(got, c.Client+":"+c.Root)
+	}
+	want := []string{"certbot:" + host + "/etc/letsencrypt", "lego:" + host + "/home/alice/.lego"}
+	if !slices.Equal(got, want) {
+		t.Errorf("clients %v, want %v", got, want)
+	}
+	d := o.Apply(config.Default().Discovery)
+	if d.SystemdTimerDir != host+"/var/lib/systemd/timers" || !slices.Equal(d.CertbotLogDirs, []string{host + "/var/log/letsencrypt"}) {
+		t.Errorf("default dirs not below the root: %q %q", d.SystemdTimerDir, d.CertbotLogDirs)
+	}
+	empty := Scan(config.Default().Discovery, Overrides{RootFS: testbed.Dir(t)}, taken)
+	if len(empty.Roots) != 0 || len(empty.Errors) != 0 {
+		t.Errorf("an empty host root must yield nothing: %+v %v", empty.Roots, empty.Errors)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,6 +29,19 @@ type Overrides struct {
 	// NoDefaults: look only where told, never in the clients' default
 	// locations.
 	NoDefaults bool
+	// RootFS is where the host's root file system is mounted (a container
+	// that mounts the host's / read-only at /host sets /host): default
+	// locations are looked up below it. Configured and flag-given
+	// directories are taken as they are.
+	RootFS string
+}
+
+// under returns p below the RootFS.
+func (o Overrides) under(p string) string {
+	if o.RootFS == "" || o.RootFS == "/" {
+		return p
+	}
+	return filepath.Join(o.RootFS, p)
 }
 
 // Apply returns d with the overrides in place.
@@ -42,7 +56,13 @@ func (o Overrides) Apply(d config.Discovery) config.Discovery {
 	set(&d.CaddyDirs, o.CaddyDirs)
 	set(&d.AutocertDirs, o.AutocertDirs)
 	set(&d.AcmeShDirs, o.AcmeShDirs)
+	if slices.Equal(d.CertbotLogDirs, config.DefaultCertbotLogDirs) {
+		d.CertbotLogDirs = []string{o.under(config.DefaultCertbotLogDirs[0])}
+	}
 	set(&d.CertbotLogDirs, o.CertbotLogDirs)
+	if d.SystemdTimerDir == config.DefaultSystemdTimerDir {
+		d.SystemdTimerDir = o.under(d.SystemdTimerDir)
+	}
 	if o.SystemdTimerDir != "" {
 		d.SystemdTimerDir = o.SystemdTimerDir
 	}
@@ -63,16 +83,20 @@ func Candidates(d config.Discovery, o Overrides) map[string]roots {
 		case len(conf) > 0:
 			return roots{dirs: conf, explicit: true}
 		case defaults != nil:
-			return roots{dirs: defaults()}
+			var dirs []string
+			for _, d := range defaults() {
+				dirs = append(dirs, o.under(d))
+			}
+			return roots{dirs: dedup(dirs)}
 		}
 		return roots{}
 	}
 	return map[string]roots{
 		Certbot:  pick(o.CertbotDirs, d.CertbotDirs, func() []string { return []string{"/etc/letsencrypt"} }),
-		Lego:     pick(o.LegoDirs, d.LegoDirs, func() []string { return homes(".lego") }),
+		Lego:     pick(o.LegoDirs, d.LegoDirs, func() []string { return homes(o, ".lego") }),
 		Caddy:    pick(o.CaddyDirs, d.CaddyDirs, caddyDefaults),
 		Autocert: pick(o.AutocertDirs, d.AutocertDirs, nil), // only when configured
-		AcmeSh:   pick(o.AcmeShDirs, d.AcmeShDirs, func() []string { return homes(".acme.sh") }),
+		AcmeSh:   pick(o.AcmeShDirs, d.AcmeShDirs, func() []string { return homes(o, ".acme.sh") }),
 	}
 }
 
@@ -81,14 +105,19 @@ type roots struct {
 	explicit bool
 }
 
-// homes lists sub below root's home, the exporter's home and /home/*.
-func homes(sub string) []string {
+// homes lists sub below root's home, the exporter's home and /home/*
+// (the host's /home/* when o.RootFS is set; Candidates puts the returned
+// paths below it).
+func homes(o Overrides, sub string) []string {
 	out := []string{filepath.Join("/root", sub)}
 	if h, err := os.UserHomeDir(); err == nil {
 		out = append(out, filepath.Join(h, sub))
 	}
-	if m, err := filepath.Glob(filepath.Join("/home", "*", sub)); err == nil {
-		out = append(out, m...)
+	if m, err := filepath.Glob(filepath.Join(o.under("/home"), "*", sub)); err == nil {
+		for _, p := range m {
+			rel, _ := filepath.Rel(o.under("/"), p)
+			out = append(out, "/"+rel)
+		}
 	}
 	return dedup(out)
 }
@@ -159,6 +188,34 @@ func Scan(d config.Discovery, o Overrides, now time.Time) *Result {
 	return res
 }
 
+// Summary is what a scan found, as slog attributes: the operator's first
+// look at what the exporter will check, logged at info after every scan.
+func (r *Result) Summary() []any {
+	var clients []string
+	lineages, current, history := 0, 0, 0
+	for _, root := range r.Roots {
+		clients = append(clients, root.Client+":"+root.Root)
+		lineages += len(root.Lineages)
+		for _, f := range root.Certs {
+			if f.History {
+				history++
+			} else {
+				current++
+			}
+		}
+	}
+	if len(clients) == 0 {
+		clients = []string{"none"}
+	}
+	names := map[string]bool{}
+	for _, d := range r.Snapshot.Domains {
+		names[d.Name] = true
+	}
+	return []any{"clients", strings.Join(clients, ","), "lineages", lineages, "certificate_files", current,
+		"history_files", history, "accounts", len(r.Snapshot.Accounts), "domains", len(names),
+		"directories", len(r.Snapshot.Directories), "logs", len(r.Snapshot.Logs), "unreadable_roots", len(r.Errors)}
+}
+
 // Scanner keeps the latest scan and rescans on an interval and on reload.
 type Scanner struct {
 	logger    *slog.Logger
@@ -189,12 +246,15 @@ func NewScanner(logger *slog.Logger, now func() time.Time, o Overrides) *Scanner
 }
 
 // Configure applies a (re)loaded configuration and rescans at once.
-// fileGiven is whether the operator named a config file.
-func (s *Scanner) Configure(c *config.Config, fileGiven bool) {
+func (s *Scanner) Configure(c *config.Config) {
 	s.mu.Lock()
-	s.enabled = c.DiscoveryEnabled(fileGiven)
+	was, first := s.enabled, s.latest == nil
+	s.enabled = c.DiscoveryEnabled()
 	s.conf = c.Discovery
 	s.mu.Unlock()
+	if !c.DiscoveryEnabled() && (was || first) {
+		s.logger.Info("Discovery is off: the config file says discovery.enabled: false")
+	}
 	s.Rescan()
 }
 
@@ -209,8 +269,7 @@ func (s *Scanner) Rescan() {
 		for dir, err := range res.Errors {
 			s.logger.Warn("Discovery cannot read a client root", "root", dir, "err", err)
 		}
-		s.logger.Debug("Discovery scan done", "roots", len(res.Roots), "accounts", len(res.Snapshot.Accounts),
-			"domains", len(res.Snapshot.Domains))
+		s.logger.Info("Discovery scan done", res.Summary()...)
 	} else {
 		res = &Result{Snapshot: &inventory.Snapshot{}, Errors: map[string]error{}}
 	}

@@ -17,7 +17,7 @@ import (
 )
 
 // exporter10kFiles is an exporter over the 10,000-file fixture
-// (tools/gencerts, docs/perf-anchors.md scenario F).
+// (tools/gencerts; docs/benchmarks.md).
 func exporter10kFiles(b *testing.B) *Exporter {
 	dir := b.TempDir()
 	cmd := exec.Command("go", "run", "../tools/gencerts", "-out", dir)

@@ -19,11 +19,12 @@ import (
 	"github.com/klauspost/compress/gzip"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 
-	"github.com/acme-exporter/acme_exporter/collector"
 	"github.com/acme-exporter/acme_exporter/config"
 	"github.com/acme-exporter/acme_exporter/inventory"
+	"github.com/acme-exporter/acme_exporter/scrape"
 )
 
 // Augmenter adds discovered checks to the configured ones, de-duplicated.
@@ -44,9 +45,9 @@ type Exporter struct {
 	// Registry holds the exporter's own long-lived metrics.
 	Registry *prometheus.Registry
 
-	families map[string]collector.Collector
-	sched    *collector.Scheduler
-	probes   *collector.Scheduler
+	families map[string]scrape.Collector
+	sched    *scrape.Scheduler
+	probes   *scrape.Scheduler
 	probeSem chan struct{}
 	refused  *prometheus.CounterVec
 
@@ -71,16 +72,18 @@ func New(cfg *config.SafeConfig, reg *prometheus.Registry, logger *slog.Logger, 
 		Inventory:   inventory.New(),
 		Directories: inventory.NewDirectoryStore(),
 		Registry:    reg,
-		families:    collector.Families(logger),
-		sched:       collector.NewScheduler(c.Global.Concurrency, now, logger),
-		probes:      collector.NewScheduler(c.Global.Concurrency, now, logger),
+		families:    scrape.Families(logger),
+		sched:       scrape.NewScheduler(c.Global.Concurrency, now, logger),
+		probes:      scrape.NewScheduler(c.Global.Concurrency, now, logger),
 		probeSem:    make(chan struct{}, c.Global.ProbeConcurrency),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "acme_exporter_probe_refused_total",
-			Help: "/probe requests answered 400 or 503, by reason (unknown_module, target_refused, bad_request, busy).",
+			Help: "/probe requests refused, by reason: unknown_module, target_refused, bad_request (answered 400), busy (503), refused_by_policy (an address reached while probing, after DNS or a redirect, was refused: answered 200 with that failure reason).",
 		}, []string{"reason"}),
 	}
-	for _, r := range []string{"unknown_module", "target_refused", "bad_request", "busy"} {
+	e.sched.LogChanges = true
+	e.probes.WaitForSlow = true
+	for _, r := range []string{"unknown_module", "target_refused", "bad_request", "busy", "refused_by_policy"} {
 		e.refused.WithLabelValues(r)
 	}
 	reg.MustRegister(e.refused)
@@ -96,7 +99,7 @@ func New(cfg *config.SafeConfig, reg *prometheus.Registry, logger *slog.Logger, 
 }
 
 func (e *Exporter) loadRoots(c *config.Config) error {
-	roots, err := collector.LoadRoots(c.Global)
+	roots, err := scrape.LoadRoots(c.Global)
 	if err != nil {
 		return err
 	}
@@ -107,7 +110,7 @@ func (e *Exporter) loadRoots(c *config.Config) error {
 }
 
 // Env returns the environment checks see in this scrape.
-func (e *Exporter) Env() *collector.Env {
+func (e *Exporter) Env() *scrape.Env {
 	c := e.Config.Get()
 	if e.Augment != nil {
 		c = e.Augment(c)
@@ -121,7 +124,7 @@ func (e *Exporter) Env() *collector.Env {
 			snap = s
 		}
 	}
-	return &collector.Env{Config: c, Now: e.Now, Logger: e.Logger, Roots: roots, Inventory: e.Inventory, Discovered: snap,
+	return &scrape.Env{Config: c, Now: e.Now, Logger: e.Logger, Roots: roots, Inventory: e.Inventory, Discovered: snap,
 		Directories: e.Directories}
 }
 
@@ -143,7 +146,7 @@ func deadline(r *http.Request, g config.Global, now time.Time) time.Time {
 
 // MetricsHandler serves /metrics: the exporter's own registry (and extra,
 // e.g. the Go and process collectors) through client_golang, then every
-// check's samples streamed by collector.WriteText, which keeps a scrape of
+// check's samples streamed by scrape.WriteText, which keeps a scrape of
 // thousands of certificates inside a small memory budget.
 func (e *Exporter) MetricsHandler(extra prometheus.Gatherer, maxRequests int) http.Handler {
 	var sem chan struct{}
@@ -166,19 +169,35 @@ func (e *Exporter) MetricsHandler(extra prometheus.Gatherer, maxRequests int) ht
 		if extra != nil {
 			gs = append(gs, extra)
 		}
+		// Text and OpenMetrics (which Prometheus asks for first) are
+		// streamed from the checks' own data; any other format the scraper
+		// asks for (protobuf) goes through client_golang's encoder, which
+		// needs every sample built.
+		format := expfmt.NegotiateAccept(r.Header, expfmt.DefaultOpenMetricsAcceptedFormats()...)
+		kind := format.FormatType()
+		streamed := kind == expfmt.TypeTextPlain || kind == expfmt.TypeOpenMetrics
+		if kind == expfmt.TypeTextPlain {
+			format = expfmt.NewFormat(expfmt.TypeTextPlain)
+		}
+		var ms [][]prometheus.Metric
+		if streamed {
+			var mu sync.Mutex
+			e.sched.CollectBatches(env, e.families, dl, func(batch [][]prometheus.Metric) {
+				mu.Lock()
+				ms = append(ms, batch...)
+				mu.Unlock()
+			})
+		} else {
+			checks := prometheus.NewRegistry()
+			checks.MustRegister(checkCollector{e, env, dl})
+			gs = append(gs, checks)
+		}
 		mfs, err := gs.Gather()
 		if err != nil {
-			e.Logger.Error("Gathering the exporter's own metrics", "err", err)
+			e.Logger.Error("Gathering metrics", "err", err)
 		}
-		var mu sync.Mutex
-		var ms [][]prometheus.Metric
-		e.sched.CollectBatches(env, e.families, dl, func(batch [][]prometheus.Metric) {
-			mu.Lock()
-			ms = append(ms, batch...)
-			mu.Unlock()
-		})
 
-		w.Header().Set("Content-Type", string(expfmt.NewFormat(expfmt.TypeTextPlain)))
+		w.Header().Set("Content-Type", string(format))
 		var out io.Writer = w
 		if acceptsGzip(r) {
 			w.Header().Set("Content-Encoding", "gzip")
@@ -197,15 +216,56 @@ func (e *Exporter) MetricsHandler(extra prometheus.Gatherer, maxRequests int) ht
 			}()
 			out = gz
 		}
-		for _, mf := range mfs {
-			if _, err := expfmt.MetricFamilyToText(out, mf); err != nil {
-				return
-			}
-		}
-		if err := collector.WriteText(out, ms...); err != nil {
+		if err := encode(out, format, mfs, ms); err != nil {
 			e.Logger.Debug("Writing metrics", "err", err)
 		}
 	})
+}
+
+// encode writes the gathered families, then the checks' streamed batches
+// (for text and OpenMetrics), in format.
+func encode(w io.Writer, format expfmt.Format, mfs []*dto.MetricFamily, ms [][]prometheus.Metric) error {
+	switch format.FormatType() {
+	case expfmt.TypeTextPlain:
+		for _, mf := range mfs {
+			if _, err := expfmt.MetricFamilyToText(w, mf); err != nil {
+				return err
+			}
+		}
+		return scrape.WriteText(w, ms...)
+	case expfmt.TypeOpenMetrics:
+		for _, mf := range mfs {
+			if _, err := expfmt.MetricFamilyToOpenMetrics(w, mf); err != nil {
+				return err
+			}
+		}
+		return scrape.WriteOpenMetrics(w, ms...) // ends with # EOF
+	}
+	enc := expfmt.NewEncoder(w, format)
+	for _, mf := range mfs {
+		if err := enc.Encode(mf); err != nil {
+			return err
+		}
+	}
+	if c, ok := enc.(expfmt.Closer); ok {
+		return c.Close()
+	}
+	return nil
+}
+
+// checkCollector runs the checks for one scrape as a client_golang
+// collector (every sample built), for formats other than text. It is
+// unchecked: the families are known only once their targets are listed.
+type checkCollector struct {
+	e   *Exporter
+	env *scrape.Env
+	dl  time.Time
+}
+
+func (checkCollector) Describe(chan<- *prometheus.Desc) {}
+
+func (c checkCollector) Collect(ch chan<- prometheus.Metric) {
+	c.e.sched.Collect(c.env, c.e.families, c.dl, ch)
 }
 
 var gzipPool = sync.Pool{New: func() any {
@@ -224,14 +284,49 @@ func acceptsGzip(r *http.Request) bool {
 
 type probeRun struct {
 	e        *Exporter
-	targets  []collector.Target
+	targets  []scrape.Target
 	deadline time.Time
 }
 
 func (p *probeRun) Describe(chan<- *prometheus.Desc) {}
 
+// Collect runs the probe. A refusal by the module's policy while probing
+// (the dialer refusing a rebound name, a redirect to a refused address)
+// reaches the caller as a failure reason in the metrics; it is counted in
+// acme_exporter_probe_refused_total as well, once per request.
 func (p *probeRun) Collect(ch chan<- prometheus.Metric) {
-	p.e.probes.Probe(p.targets, p.deadline, ch)
+	inner := make(chan prometheus.Metric)
+	done := make(chan bool)
+	go func() {
+		refused := false
+		for m := range inner {
+			if !refused && policyRefusal(m) {
+				refused = true
+			}
+			ch <- m
+		}
+		done <- refused
+	}()
+	p.e.probes.Probe(p.targets, p.deadline, inner)
+	close(inner)
+	if <-done {
+		p.e.refused.WithLabelValues("refused_by_policy").Inc()
+	}
+}
+
+// policyRefusal says whether m is a failure sample with the reason
+// refused_by_policy, as every family names a policy refusal.
+func policyRefusal(m prometheus.Metric) bool {
+	var d dto.Metric
+	if m.Write(&d) != nil || d.GetGauge().GetValue() == 0 {
+		return false
+	}
+	for _, l := range d.GetLabel() {
+		if l.GetName() == "reason" && l.GetValue() == "refused_by_policy" {
+			return true
+		}
+	}
+	return false
 }
 
 // ProbeHandler serves /probe?module=M&target=T.
@@ -249,7 +344,7 @@ func (e *Exporter) ProbeHandler() http.Handler {
 			e.refuse(w, "unknown_module", http.StatusBadRequest, fmt.Sprintf("unknown module %q", modName))
 			return
 		}
-		prober, ok := collector.ProberFor(e.families, mod.Kind)
+		prober, ok := scrape.ProberFor(e.families, mod.Kind)
 		if !ok {
 			e.refuse(w, "unknown_module", http.StatusBadRequest, fmt.Sprintf("module %q: kind %q is not served (collector disabled?)", modName, mod.Kind))
 			return
@@ -269,6 +364,13 @@ func (e *Exporter) ProbeHandler() http.Handler {
 			}
 			targets[i].MinInterval = 0 // a probe asks for a fresh answer
 		}
+		var steps *stepLog
+		if q.Get("debug") == "true" {
+			steps = newStepLog(modName, mod, target, dl)
+			for i := range targets {
+				targets[i].Run = steps.wrap(targets[i])
+			}
+		}
 		select {
 		case e.probeSem <- struct{}{}:
 			defer func() { <-e.probeSem }()
@@ -278,6 +380,10 @@ func (e *Exporter) ProbeHandler() http.Handler {
 		}
 		reg := prometheus.NewRegistry()
 		reg.MustRegister(&probeRun{e: e, targets: targets, deadline: dl})
+		if steps != nil {
+			steps.serve(w, reg, mod)
+			return
+		}
 		promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}).ServeHTTP(w, r)
 	})
 }

@@ -19,31 +19,31 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/acme-exporter/acme_exporter/collector"
 	"github.com/acme-exporter/acme_exporter/config"
 	"github.com/acme-exporter/acme_exporter/internal/guard"
 	"github.com/acme-exporter/acme_exporter/internal/testcerts"
+	"github.com/acme-exporter/acme_exporter/scrape"
 )
 
 // netFamily is a test-only network module kind, to exercise the /probe
 // name and CIDR refusals before any real network family exists.
 type netFamily struct{}
 
-func (netFamily) Targets(*collector.Env) ([]collector.Target, error) { return nil, nil }
-func (netFamily) Kinds() []string                                    { return []string{"test_net"} }
-func (netFamily) ProbeTargets(ctx context.Context, env *collector.Env, m *config.Module, target string) ([]collector.Target, error) {
+func (netFamily) Targets(*scrape.Env) ([]scrape.Target, error) { return nil, nil }
+func (netFamily) Kinds() []string                              { return []string{"test_net"} }
+func (netFamily) ProbeTargets(ctx context.Context, env *scrape.Env, m *config.Module, target string) ([]scrape.Target, error) {
 	host, _, err := net.SplitHostPort(target)
 	if err != nil {
-		return nil, collector.Refuse("target %q is not host:port", target)
+		return nil, scrape.Refuse("target %q is not host:port", target)
 	}
 	if err := guard.FromModule(m).CheckHost(context.Background(), net.DefaultResolver, host); err != nil {
-		return nil, collector.Refuse("%v", err)
+		return nil, scrape.Refuse("%v", err)
 	}
-	return []collector.Target{{Check: "test_net", Target: target, Run: func(context.Context, collector.Emit) error { return nil }}}, nil
+	return []scrape.Target{{Check: "test_net", Target: target, Run: func(context.Context, scrape.Emit) error { return nil }}}, nil
 }
 
 func init() {
-	collector.Register("test_net", true, func(*slog.Logger) collector.Collector { return netFamily{} })
+	scrape.Register("test_net", true, func(*slog.Logger) scrape.Collector { return netFamily{} })
 	config.RegisterModuleKind("test_net", true, nil)
 }
 
@@ -118,8 +118,8 @@ modules:
 	}{
 		{"file inside root", "files", root + "/live/site/fullchain.pem", 200, `acme_probe_success{check="certificate_file"`},
 		{"missing file inside root is a result", "files", root + "/live/site/nope.pem", 200, `reason="not_found"`},
-		{"file outside roots through a symlink", "files", root + "/live/site/escape.pem", 400, "outside the module's file_roots"},
-		{"file outside roots", "files", "/etc/passwd", 400, "outside the module's file_roots"},
+		{"file outside roots through a symlink", "files", root + "/live/site/escape.pem", 400, "inside the module's file_roots"},
+		{"file outside roots", "files", "/etc/passwd", 400, "inside the module's file_roots"},
 		{"dot-dot escape", "files", root + "/live/../../etc/passwd", 400, "refuses target"},
 		{"relative path", "files", "live/site/fullchain.pem", 400, "not an absolute path"},
 		{"unknown module", "nosuch", "x", 400, `unknown module "nosuch"`},

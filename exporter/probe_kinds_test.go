@@ -139,6 +139,23 @@ modules:
 			}
 		})
 	}
+	// debug=true: the step log shows the DNS answers per server and each
+	// hop of the redirect chain, before the metrics.
+	q := url.Values{"module": {"web01"}, "target": {"moved.example.test"}, "debug": {"true"}}
+	code, body := get(t, srv.URL+"/probe?"+q.Encode())
+	for _, w := range []string{
+		`msg="DNS answer" check=http01 target=moved.example.test server=` + zone.Addr + ` name=moved.example.test. type=A rcode=NOERROR`,
+		`msg="HTTP response" check=http01 target=moved.example.test url=http://moved.example.test/.well-known/acme-challenge/`,
+		`status=301 location=http://new.example.test/.well-known/acme-challenge/`,
+		`msg="HTTP GET" check=http01 target=moved.example.test url=http://new.example.test/.well-known/acme-challenge/`,
+		`msg="Check succeeded" check=http01 target=moved.example.test`,
+		"Metrics that would have been returned:\n",
+		`acme_http01_redirects{domain="moved.example.test",ip_family="ca"} 1`,
+	} {
+		if code != 200 || !strings.Contains(body, w) {
+			t.Errorf("debug output (%d) lacks %s\n%s", code, w, body)
+		}
+	}
 	_, metrics := get(t, srv.URL+"/metrics")
 	if want := `acme_exporter_probe_refused_total{reason="target_refused"} 4`; !strings.Contains(metrics, want) {
 		t.Errorf("metrics lack %s", want)

@@ -3,7 +3,9 @@
 
 package inventory
 
-import "testing"
+import (
+	"testing"
+)
 
 func TestSerialNumber(t *testing.T) {
 	for serial, want := range map[string]string{

@@ -3,7 +3,9 @@
 
 package inventory
 
-import "time"
+import (
+	"time"
+)
 
 // Snapshot is what discovery found on the host, published for the check
 // families to derive targets from (each merges it with its configured
@@ -22,6 +24,10 @@ type Snapshot struct {
 type ClientRoot struct {
 	Client string // certbot, lego, caddy, autocert, acmesh
 	Root   string // e.g. /etc/letsencrypt
+	// Lineages is how many certificates the client renews there. 0 is a
+	// client installed but not used (certbot's package leaves cli.ini,
+	// `lego run` was never called): nothing to renew, nothing to fail.
+	Lineages int
 }
 
 // Account is one ACME account key on disk.

@@ -24,8 +24,8 @@
     certificateJoinLabels: '%s, job, instance, name, source, target' % self.clusterLabel,
 
     // Certificates with a lifetime below this are "short" (6-day shortlived
-    // profile): clients renew them at 1/2 of their lifetime instead of 1/3
-    // left (certbot, lego, Let's Encrypt ARI).
+    // profile): clients renew them at 1/2 of their lifetime left instead of
+    // 1/3 left (certbot, lego, Let's Encrypt ARI).
     shortLifetimeSeconds: 10 * 86400,
 
     // Fraction of lifetime left at which clients normally renew (1/3 left, or

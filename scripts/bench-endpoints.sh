@@ -4,7 +4,7 @@
 #
 # bench-endpoints.sh: 1,000 TLS endpoints on loopback (127.0.0.1:20000-20999,
 # leaf + intermediate, TLS 1.3), probed by acme_exporter and by Debian's
-# prometheus-blackbox-exporter in the same session (perf-anchors.md scenario T).
+# prometheus-blackbox-exporter in the same session (docs/benchmarks-endpoint.md).
 #
 #   scripts/bench-endpoints.sh [runs]      # default 5 runs per cell
 #
@@ -158,6 +158,7 @@ until grep -q ready "$W/serve.log" 2>/dev/null; do sleep 0.1; done
 # --- configs ---
 {
   echo "global: {scrape_timeout: 60s, concurrency: 16, probe_concurrency: 16, ca_file: $W/ca.pem, system_roots: false}"
+  echo "discovery: {enabled: false}  # the benchmark measures endpoints only"
   echo "ports: {ports: [1]}"
   echo "modules:"
   echo "  tls: {kind: endpoint, timeout: 10s, allow_cidrs: [127.0.0.0/8]}"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Whole-process benchmark: acme_exporter scraping 10,000 certificate files
-# (docs/perf-anchors.md scenario F). Prints start-up, cold and warm scrape
+# (docs/benchmarks.md). Prints start-up, cold and warm scrape
 # times, CPU per warm scrape, response size and peak RSS (VmHWM) after the
 # warm scrapes, then ten warm scrapes asking for gzip as Prometheus does,
 # then peak RSS after ten more rounds of two concurrent scrapes (a
@@ -22,6 +22,8 @@ cat > "$work/cfg.yml" <<CFG
 global:
   scrape_timeout: 60s
   ca_file: $work/certs/ca.pem
+discovery:
+  enabled: false  # the generated files only, whatever the host has
 certificate_files:
   - path: $work/certs/d*/*.pem
 CFG

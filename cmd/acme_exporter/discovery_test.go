@@ -5,12 +5,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http/httptest"
 	"os"
+	"os/user"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -24,6 +27,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/acme-exporter/acme_exporter/config"
+	"github.com/acme-exporter/acme_exporter/discovery"
 	"github.com/acme-exporter/acme_exporter/exporter"
 	"github.com/acme-exporter/acme_exporter/internal/testbed"
 )
@@ -41,6 +45,12 @@ func TestMain(m *testing.M) {
 	root, _ := filepath.Abs("../../discovery/testdata/pebble-root.pem")
 	_ = os.Setenv("SSL_CERT_FILE", root)
 	_ = os.Setenv("SSL_CERT_DIR", "/nonexistent")
+	// Checks of discovered domains (HTTP-01) without a resolver setting
+	// use Go's default resolver: in these tests it answers nothing, so no
+	// fixture name ever reaches the host's resolver.
+	net.DefaultResolver = &net.Resolver{PreferGo: true, Dial: func(context.Context, string, string) (net.Conn, error) {
+		return nil, errors.New("tests never ask the host's resolver")
+	}}
 	os.Exit(m.Run())
 }
 
@@ -65,38 +75,14 @@ func TestNoConfigCertbotFlag(t *testing.T) {
 	}
 
 	// What main does, with the flag parsed into Overrides.
-	app := kingpinApp()
+	app := kingpin.New("acme_exporter", "")
+	flags := addDiscoveryFlags(app)
 	if _, err := app.Parse([]string{"--discovery.certbot-dir=" + filepath.Join(dst, "certbot"),
 		"--discovery.certbot-log-dir=" + filepath.Join(dst, "certbot-logs"),
 		"--discovery.systemd-timer-dir=" + timers, "--no-discovery.defaults"}); err != nil {
 		t.Fatal(err)
 	}
-	o := discoveryFlags
-	o.NoDefaults = !defaults
-	now := func() time.Time { return fixtureNow }
-	reg := prometheus.NewRegistry()
-	sc := config.NewSafeConfig("", reg, now)
-	if err := sc.Reload(nil); err != nil {
-		t.Fatal(err)
-	}
-	logger := slog.New(slog.DiscardHandler)
-	exp, err := exporter.New(sc, reg, logger, now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	StartDiscovery(ctx, exp, o)
-
-	srv := httptest.NewServer(exp.MetricsHandler(nil, 0))
-	defer srv.Close()
-	resp, err := srv.Client().Get(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	_ = resp.Body.Close()
-	got := normalize(string(body), dst)
+	got := normalize(scrapeWithDiscovery(t, flags.options()), dst)
 
 	for _, fam := range []string{"acme_certificate_not_after_timestamp_seconds", "acme_account_key_usable",
 		"acme_renewal_last_run_timestamp_seconds", "acme_discovery_items"} {
@@ -110,14 +96,6 @@ func TestNoConfigCertbotFlag(t *testing.T) {
 		}
 	}
 	golden(t, "testdata/certbot-noconfig.prom", got)
-}
-
-func kingpinApp() *kingpin.Application {
-	app := kingpin.New("acme_exporter", "")
-	for _, f := range extraFlags {
-		f(app)
-	}
-	return app
 }
 
 // inScope are the families this test is about (issue 3): others (clock,
@@ -139,6 +117,13 @@ func normalize(s, dst string) string {
 	}
 	var out []string
 	uid, gid := fmt.Sprint(os.Getuid()), fmt.Sprint(os.Getgid())
+	uname, gname := uid, gid // owner and group are names where they have one
+	if u, err := user.LookupId(uid); err == nil {
+		uname = u.Username
+	}
+	if g, err := user.LookupGroupId(gid); err == nil {
+		gname = g.Name
+	}
 	for name, mf := range fams {
 		probe := strings.HasPrefix(name, "acme_probe_") || name == "acme_check_last_success_timestamp_seconds"
 		if !inScope.MatchString(name) && !probe {
@@ -163,8 +148,8 @@ func normalize(s, dst string) string {
 			}
 			l := fmt.Sprintf("%s{%s} %g", name, strings.Join(labels, ","), v)
 			l = strings.ReplaceAll(l, dst, "FIXTURES")
-			l = strings.ReplaceAll(l, `owner="`+uid+`"`, `owner="UID"`)
-			l = strings.ReplaceAll(l, `group="`+gid+`"`, `group="GID"`)
+			l = strings.ReplaceAll(l, `owner="`+uname+`"`, `owner="UID"`)
+			l = strings.ReplaceAll(l, `group="`+gname+`"`, `group="GID"`)
 			l = strings.ReplaceAll(l, `service_user="owner:`+uid+`"`, `service_user="owner:UID"`)
 			out = append(out, l)
 		}
@@ -210,4 +195,103 @@ func diffLines(a, b string) string {
 	}
 	sort.Strings(d)
 	return strings.Join(d, "\n")
+}
+
+// TestInstalledButUnused: a client installed but never used to get a
+// certificate is found, and nothing fails: no renewal job is expected to
+// have run for it. Each tree is what the client's package or first
+// command leaves behind.
+func TestInstalledButUnused(t *testing.T) {
+	for _, tc := range []struct {
+		client string
+		files  map[string]string // below the host root; "" content for directories
+		copyTo map[string]string // fixture tree -> below the host root
+	}{
+		{client: "certbot", files: map[string]string{
+			// Debian's certbot package, before any certbot run.
+			"etc/letsencrypt/cli.ini": "max-log-backups = 0\npreconfigured-renewal = True\n",
+		}},
+		{client: "lego", copyTo: map[string]string{
+			// `lego run` registered the account, then failed: no
+			// certificates/ directory.
+			"../../discovery/testdata/lego/accounts": "root/.lego/accounts",
+		}},
+		{client: "acmesh", files: map[string]string{
+			// `acme.sh --install`: registration waits for the first issue.
+			"root/.acme.sh/account.conf": "LOG_FILE=\"/root/.acme.sh/acme.sh.log\"\n",
+			"root/.acme.sh/acme.sh":      "#!/usr/bin/env sh\n",
+			"root/.acme.sh/acme.sh.env":  "export LE_WORKING_DIR=\"/root/.acme.sh\"\n",
+			"root/.acme.sh/dnsapi/":      "",
+		}},
+		{client: "caddy", files: map[string]string{
+			// Caddy serving plain HTTP only.
+			"var/lib/caddy/.local/share/caddy/instance.uuid":   "6a1a6c6e-0b4c-4a53-9d5e-2b7b3f1f2b10\n",
+			"var/lib/caddy/.local/share/caddy/last_clean.json": "{\"tls\":{\"timestamp\":\"2026-11-30T00:00:00Z\"}}\n",
+		}},
+	} {
+		t.Run(tc.client, func(t *testing.T) {
+			host := testbed.Dir(t)
+			for p, content := range tc.files {
+				full := filepath.Join(host, p)
+				if strings.HasSuffix(p, "/") {
+					if err := os.MkdirAll(full, 0o755); err != nil {
+						t.Fatal(err)
+					}
+					continue
+				}
+				if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				writeFile(t, full, content)
+			}
+			for from, to := range tc.copyTo {
+				testbed.CopyTree(t, from, filepath.Join(host, to))
+			}
+			got := scrapeWithDiscovery(t, discovery.Overrides{RootFS: host})
+			if !strings.Contains(got, `acme_discovery_root_info{client="`+tc.client+`"`) {
+				t.Fatalf("%s not discovered:\n%s", tc.client, got)
+			}
+			for _, l := range strings.Split(got, "\n") {
+				if strings.HasPrefix(l, "acme_probe_failure_info{") {
+					t.Errorf("installed-but-unused %s fails a check: %s", tc.client, l)
+				}
+			}
+		})
+	}
+}
+
+// scrapeWithDiscovery runs the exporter without a config file, discovery
+// set by o, and returns one scrape of /metrics.
+func scrapeWithDiscovery(t *testing.T, o discovery.Overrides) string {
+	t.Helper()
+	exp, _ := startWithDiscovery(t, "", o)
+	srv := httptest.NewServer(exp.MetricsHandler(nil, 0))
+	t.Cleanup(srv.Close)
+	resp, err := srv.Client().Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	body, _ := io.ReadAll(resp.Body)
+	return string(body)
+}
+
+// startWithDiscovery starts what main starts, at fixtureNow: the config
+// file cfg ("" for none) and discovery set by o.
+func startWithDiscovery(t *testing.T, cfg string, o discovery.Overrides) (*exporter.Exporter, *config.SafeConfig) {
+	t.Helper()
+	now := func() time.Time { return fixtureNow }
+	reg := prometheus.NewRegistry()
+	sc := config.NewSafeConfig(cfg, reg, now)
+	if err := sc.Reload(nil); err != nil {
+		t.Fatal(err)
+	}
+	exp, err := exporter.New(sc, reg, slog.New(slog.DiscardHandler), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	StartDiscovery(ctx, exp, o)
+	return exp, sc
 }

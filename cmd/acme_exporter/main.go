@@ -22,9 +22,10 @@ import (
 	"github.com/prometheus/exporter-toolkit/web"
 	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
 
-	"github.com/acme-exporter/acme_exporter/collector"
+	_ "github.com/acme-exporter/acme_exporter/collector/all"
 	"github.com/acme-exporter/acme_exporter/config"
 	"github.com/acme-exporter/acme_exporter/exporter"
+	"github.com/acme-exporter/acme_exporter/scrape"
 )
 
 // defaultAddress: 10190 is outside the 9100-9999 range of the Prometheus
@@ -44,13 +45,16 @@ func run(args []string) int {
 		memLimit      = app.Flag("runtime.memory-limit", "Soft memory limit for the Go runtime in bytes (0 disables); GOMEMLIMIT, when set, wins.").Default("67108864").Int64()
 		gcPercent     = app.Flag("runtime.gc-percent", "Go GC target percentage (Go's default is 100); GOGC, when set, wins.").Default("50").Int()
 		webFlags      = kingpinflag.AddFlags(app, defaultAddress)
+		limits        serverLimits
 	)
+	app.Flag("web.read-header-timeout", "Time a client has to send its request headers.").Default("5s").DurationVar(&limits.ReadHeaderTimeout)
+	app.Flag("web.read-timeout", "Time a client has to send its whole request.").Default("10s").DurationVar(&limits.ReadTimeout)
+	app.Flag("web.idle-timeout", "Time a kept-alive connection may wait for its next request.").Default("2m").DurationVar(&limits.IdleTimeout)
+	app.Flag("web.max-connections", "Maximum open HTTP connections (0: 2048, lowered to keep 1024 file descriptors for checks); above it, the connection idle longest is closed.").Default("0").IntVar(&limits.MaxConns)
 	logCfg := &promslog.Config{}
 	promslogflag.AddFlags(app, logCfg)
-	collector.AddFlags(app)
-	for _, f := range extraFlags {
-		f(app)
-	}
+	scrape.AddFlags(app)
+	discoveryFlags := addDiscoveryFlags(app)
 	app.Version(version.Print("acme_exporter"))
 	app.UsageWriter(os.Stdout)
 	app.HelpFlag.Short('h')
@@ -101,12 +105,7 @@ func run(args []string) int {
 		logger.Error("Cannot start", "err", err)
 		return 1
 	}
-	for _, h := range startHooks {
-		if err := h(exp); err != nil {
-			logger.Error("Cannot start", "err", err)
-			return 1
-		}
-	}
+	discoveryFlags.start(exp)
 
 	reloadCh := make(chan chan error)
 	go func() {
@@ -128,33 +127,12 @@ func run(args []string) int {
 		own.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 		extra = own
 	}
-	mux := http.NewServeMux()
-	mux.Handle(*metricsPath, exp.MetricsHandler(extra, *maxRequests))
-	mux.Handle("/probe", exp.ProbeHandler())
-	mux.Handle("/-/reload", exp.ReloadHandler(func() error {
+	mux := routes(exp, *metricsPath, extra, *maxRequests, func() error {
 		rc := make(chan error)
 		reloadCh <- rc
 		return <-rc
-	}))
-	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "Healthy") })
-	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "Ready") })
-	landing, err := web.NewLandingPage(web.LandingConfig{
-		Name:        "ACME Exporter",
-		Description: "Why the next ACME certificate renewal would fail: files, endpoints, challenges, DNS, clock, CA.",
-		Version:     version.Info(),
-		Links: []web.LandingLinks{
-			{Address: *metricsPath, Text: "Metrics"},
-			{Address: "/probe?module=&target=", Text: "Probe (needs a module and a target)"},
-			{Address: "/-/healthy", Text: "Health"},
-		},
 	})
-	if err != nil {
-		logger.Error("Landing page", "err", err)
-		return 1
-	}
-	mux.Handle("/", landing)
-
-	srv := &http.Server{Handler: mux}
+	srv := newServer(mux, limits, logger)
 	if err := web.ListenAndServe(srv, webFlags, logger); err != nil {
 		logger.Error("Server stopped", "err", err)
 		return 1
@@ -162,9 +140,25 @@ func run(args []string) int {
 	return 0
 }
 
-// extraFlags and startHooks let optional parts (discovery) add flags and
-// start with the exporter without growing this file.
-var (
-	extraFlags []func(*kingpin.Application)
-	startHooks []func(*exporter.Exporter) error
-)
+// routes are the exporter's endpoints. The landing page shows what was
+// found and how each check stands; every link on it answers 200 (the
+// probe form needs a target).
+func routes(exp *exporter.Exporter, metricsPath string, extra prometheus.Gatherer, maxRequests int, reload func() error) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.Handle(metricsPath, exp.MetricsHandler(extra, maxRequests))
+	mux.Handle("/probe", exp.ProbeHandler())
+	mux.Handle("/-/reload", exp.ReloadHandler(reload))
+	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "Healthy") })
+	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "Ready") })
+	mux.Handle("/", exp.LandingHandler(exporter.LandingConfig{
+		Name:        "ACME Exporter",
+		Description: "Why the next ACME certificate renewal would fail: files, endpoints, challenges, DNS, clock, CA.",
+		Version:     version.Info(),
+		Links: []exporter.Link{
+			{Path: metricsPath, Text: "Metrics"},
+			{Path: "/-/healthy", Text: "Health"},
+			{Path: "/-/ready", Text: "Readiness"},
+		},
+	}))
+	return mux
+}

@@ -6,7 +6,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"html"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -64,7 +66,9 @@ func TestBinaryServesAndReloads(t *testing.T) {
 	writeFile(t, cfg, fmt.Sprintf("certificate_files:\n  - path: %s/live/*/fullchain.pem\n", dir))
 	port := testbed.FreePort(t, "127.0.0.1")
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	p := testbed.Start(t, dir, "exporter", []string{bin, "--config.file=" + cfg, "--web.listen-address=" + addr}, "ACME_EXPORTER_OFFLINE=1")
+	// Discovery stays on with a config file: --no-discovery.defaults keeps
+	// the host's own ACME clients out of this test.
+	p := testbed.Start(t, dir, "exporter", []string{bin, "--config.file=" + cfg, "--web.listen-address=" + addr, "--no-discovery.defaults"}, "ACME_EXPORTER_OFFLINE=1")
 	testbed.WaitTCP(t, addr, p)
 	get := func(path string) string {
 		resp, err := http.Get("http://" + addr + path)
@@ -118,5 +122,66 @@ func writeFile(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestNewcomerPath follows README.md "Try it" on a fresh clone: `make run`
+// (discovery pointed at a host root holding the certbot fixture tree)
+// then `curl /` shows the discovered inventory on the landing page.
+func TestNewcomerPath(t *testing.T) {
+	top, err := exec.Command("git", "rev-parse", "--show-toplevel").Output()
+	if err != nil {
+		t.Fatalf("git: %v", err)
+	}
+	clone := filepath.Join(t.TempDir(), "acme_exporter")
+	if out, err := exec.Command("git", "clone", "-q", strings.TrimSpace(string(top)), clone).CombinedOutput(); err != nil {
+		t.Fatalf("git clone: %v\n%s", err, out)
+	}
+	host := testbed.Dir(t)
+	testbed.CopyTree(t, "../../discovery/testdata/certbot", filepath.Join(host, "etc", "letsencrypt"))
+	testbed.CopyTree(t, "../../discovery/testdata/certbot-logs", filepath.Join(host, "var", "log", "letsencrypt"))
+	addr := fmt.Sprintf("127.0.0.1:%d", testbed.FreePort(t, "127.0.0.1"))
+	p := testbed.Start(t, t.TempDir(), "make-run", []string{"make", "-C", clone, "run",
+		// Offline, and no HTTP-01 check: it would ask the host's resolver
+		// for the fixture's domains.
+		"RUN_ARGS=--discovery.rootfs=" + host + " --web.listen-address=" + addr + " --no-collector.http01"}, "ACME_EXPORTER_OFFLINE=1")
+	deadline := time.Now().Add(5 * time.Minute) // make run builds first
+	for {
+		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+			_ = c.Close()
+			break
+		}
+		if p.Exited() || time.Now().After(deadline) {
+			t.Fatalf("make run did not serve on %s:\n%s", addr, p.Logs())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	curl := func(path string) string {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d %s", path, resp.StatusCode, b)
+		}
+		return html.UnescapeString(string(b))
+	}
+	curl("/metrics") // what Prometheus would do: the checks run
+	page := curl("/")
+	root := filepath.Join(host, "etc", "letsencrypt")
+	for _, want := range []string{
+		"<td>certbot</td><td><code>" + root + "</code></td><td>3</td>",
+		root + "/live/alpha.example.test/fullchain.pem",
+		root + "/accounts/127.0.0.1:56763/dir/",
+		"<td>beta.example.test</td><td>certbot</td>",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("landing page lacks %q:\n%s", want, page)
+		}
+	}
+	if !strings.Contains(p.Logs(), `msg="Discovery scan done" component=discovery clients=certbot:`+root+` lineages=3`) {
+		t.Errorf("no discovery summary at info:\n%s", p.Logs())
 	}
 }

@@ -23,9 +23,11 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/acme-exporter/acme_exporter/internal/failure"
+	"github.com/acme-exporter/acme_exporter/internal/httpclient"
 )
 
 // Limits.
@@ -46,39 +48,9 @@ const (
 	RetryAfterLongTerm = 6 * time.Hour
 )
 
-// UserAgent is sent on every request (RFC 8555 §6.1 requires one).
-var UserAgent = "acme_exporter (+https://github.com/acme-exporter/acme_exporter)"
-
-// Error is a failure with a bounded reason, which callers turn into a
-// failure label.
-type Error struct {
-	Reason string
-	Err    error
-	// Status is the HTTP status when the server answered, else 0.
-	Status int
-	// Problem is the ACME problem type when the body was a problem document.
-	Problem string
-}
-
-func (e *Error) Error() string {
-	if e.Err == nil {
-		return e.Reason
-	}
-	return e.Reason + ": " + e.Err.Error()
-}
-
-func (e *Error) Unwrap() error { return e.Err }
-
-func fail(reason string, err error) *Error { return &Error{Reason: reason, Err: err} }
-
-// ReasonOf returns the bounded reason of err ("error" when unknown).
-func ReasonOf(err error) string {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Reason
-	}
-	return "error"
-}
+// fail is the one reason-carrying error (package failure), which callers
+// turn into a failure label; Status and Problem say what a server answered.
+func fail(reason string, err error) *failure.Error { return failure.New(reason, err) }
 
 // Options configure a Client.
 type Options struct {
@@ -106,34 +78,11 @@ type Client struct {
 
 // New builds a client. Timeouts come from the request contexts.
 func New(o Options) *Client {
-	d := o.Dialer
-	if d == nil {
-		d = &net.Dialer{Timeout: 10 * time.Second}
-	}
-	if o.Resolver != "" {
-		dd := *d
-		resolverAddr := o.Resolver
-		base := *d
-		dd.Resolver = &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			return base.DialContext(ctx, network, resolverAddr)
-		}}
-		d = &dd
-	}
-	override, target := strings.ToLower(o.OverrideHost), o.Address
-	tr := &http.Transport{
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			if target != "" && strings.EqualFold(addr, override) {
-				addr = target
-			}
-			return d.DialContext(ctx, network, addr)
-		},
-		TLSClientConfig:       &tls.Config{RootCAs: o.Roots, MinVersion: tls.VersionTLS12},
-		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: 20 * time.Second,
-		MaxIdleConns:          4,
-		IdleConnTimeout:       30 * time.Second,
-		ForceAttemptHTTP2:     true,
-	}
+	tr := httpclient.Transport(httpclient.Options{
+		Roots: o.Roots, Dialer: o.Dialer, Address: o.Address, PinHost: o.OverrideHost, Resolver: o.Resolver,
+		TLSHandshakeTimeout: 10 * time.Second, ResponseHeaderTimeout: 20 * time.Second,
+		KeepAlive: true, HTTP2: true,
+	})
 	return &Client{HTTP: &http.Client{
 		Transport: tr,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
@@ -176,7 +125,7 @@ func (c *Client) do(ctx context.Context, method, rawURL string, limit int64, now
 	if err != nil {
 		return nil, fail("bad_url", err)
 	}
-	req.Header.Set("User-Agent", UserAgent)
+	req.Header.Set("User-Agent", httpclient.UserAgent)
 	req.Header.Set("Accept", "application/json")
 	start, mono := now(), time.Now()
 	resp, err := c.HTTP.Do(req)
@@ -202,7 +151,7 @@ func (c *Client) do(ctx context.Context, method, rawURL string, limit int64, now
 
 // classify maps a transport error to a bounded reason.
 func classify(ctx context.Context, err error) error {
-	var e *Error
+	var e *failure.Error
 	if errors.As(err, &e) {
 		return e
 	}
@@ -250,7 +199,7 @@ func problemOf(body []byte) string {
 	return strings.TrimPrefix(p.Type, "urn:ietf:params:acme:error:")
 }
 
-func statusError(r *Response, what string) *Error {
+func statusError(r *Response, what string) *failure.Error {
 	e := fail("http_status", fmt.Errorf("%s answered HTTP %d", what, r.Status))
 	e.Status = r.Status
 	e.Problem = problemOf(r.Body)
@@ -441,19 +390,8 @@ func ParseRenewalInfo(body []byte) (*RenewalInfo, error) {
 // [RetryAfterMin, RetryAfterMax]. A missing or invalid value gives
 // RetryAfterLongTerm and false.
 func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return RetryAfterLongTerm, false
-	}
-	var d time.Duration
-	if n, err := strconv.ParseUint(v, 10, 63); err == nil {
-		if n > uint64(RetryAfterMax/time.Second) {
-			n = uint64(RetryAfterMax / time.Second)
-		}
-		d = time.Duration(n) * time.Second
-	} else if t, err := http.ParseTime(v); err == nil {
-		d = t.Sub(now)
-	} else {
+	d, ok := httpclient.RetryAfter(v, now)
+	if !ok {
 		return RetryAfterLongTerm, false
 	}
 	return Clamp(d), true

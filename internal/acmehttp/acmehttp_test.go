@@ -8,6 +8,8 @@ import (
 	"math/big"
 	"testing"
 	"time"
+
+	"github.com/acme-exporter/acme_exporter/internal/failure"
 )
 
 func TestCertIDRFC9773Example(t *testing.T) {
@@ -58,7 +60,7 @@ func TestParseRenewalInfo(t *testing.T) {
 	} {
 		_, err := ParseRenewalInfo([]byte(tc.in))
 		if got := ""; err != nil {
-			got = ReasonOf(err)
+			got = failure.ReasonOf(err)
 			if got != tc.reason {
 				t.Errorf("%s: reason %q, want %q", tc.in, got, tc.reason)
 			}
@@ -79,7 +81,7 @@ func TestParseDirectory(t *testing.T) {
 		`[`:  "bad_json",
 		`{"newNonce":"/n","newAccount":"https://a/a","newOrder":"https://a/o","revokeCert":"https://a/r","keyChange":"https://a/k"}`: "invalid_field",
 	} {
-		if _, err := ParseDirectory([]byte(in)); ReasonOf(err) != reason {
+		if _, err := ParseDirectory([]byte(in)); failure.ReasonOf(err) != reason {
 			t.Errorf("%s: %v, want %s", in, err, reason)
 		}
 	}

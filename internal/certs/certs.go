@@ -26,6 +26,7 @@ import (
 	"time"
 	"unique"
 
+	"github.com/acme-exporter/acme_exporter/internal/failure"
 	"github.com/acme-exporter/acme_exporter/inventory"
 )
 
@@ -34,15 +35,6 @@ const (
 	ReasonNoCertificate = "no_certificate"
 	ReasonParseError    = "parse_error"
 )
-
-// Error carries a bounded reason.
-type Error struct {
-	Reason string
-	Err    error
-}
-
-func (e *Error) Error() string { return e.Reason + ": " + e.Err.Error() }
-func (e *Error) Unwrap() error { return e.Err }
 
 // Bundle is the content of one certificate file.
 type Bundle struct {
@@ -70,13 +62,13 @@ func ParseBundle(data []byte) (*Bundle, error) {
 		case blk.Type == "CERTIFICATE":
 			c, err := x509.ParseCertificate(blk.Bytes)
 			if err != nil {
-				return nil, &Error{ReasonParseError, fmt.Errorf("certificate %d: %w", len(b.Certs)+1, err)}
+				return nil, failure.New(ReasonParseError, fmt.Errorf("certificate %d: %w", len(b.Certs)+1, err))
 			}
 			b.Certs = append(b.Certs, c)
 		case strings.HasSuffix(blk.Type, "PRIVATE KEY"):
 			spki, err := keySPKI(blk)
 			if err != nil {
-				return nil, &Error{ReasonParseError, err}
+				return nil, failure.New(ReasonParseError, err)
 			}
 			b.HasKey, b.KeySPKI = true, spki
 		}
@@ -84,19 +76,19 @@ func ParseBundle(data []byte) (*Bundle, error) {
 	if !sawPEM {
 		trimmed := bytes.TrimSpace(data)
 		if len(trimmed) == 0 {
-			return nil, &Error{ReasonNoCertificate, errors.New("empty file")}
+			return nil, failure.New(ReasonNoCertificate, errors.New("empty file"))
 		}
 		cs, err := x509.ParseCertificates(data)
 		if err != nil {
 			if len(data) > 0 && data[0] != 0x30 {
-				return nil, &Error{ReasonNoCertificate, errors.New("neither PEM nor DER")}
+				return nil, failure.New(ReasonNoCertificate, errors.New("neither PEM nor DER"))
 			}
-			return nil, &Error{ReasonParseError, err}
+			return nil, failure.New(ReasonParseError, err)
 		}
 		b.Certs = cs
 	}
 	if len(b.Certs) == 0 {
-		return nil, &Error{ReasonNoCertificate, errors.New("no CERTIFICATE block")}
+		return nil, failure.New(ReasonNoCertificate, errors.New("no CERTIFICATE block"))
 	}
 	return b, nil
 }
@@ -109,7 +101,7 @@ func ParseKey(data []byte) ([]byte, error) {
 		var blk *pem.Block
 		blk, rest = pem.Decode(rest)
 		if blk == nil {
-			return nil, &Error{ReasonParseError, errors.New("no PEM private key block")}
+			return nil, failure.New(ReasonParseError, errors.New("no PEM private key block"))
 		}
 		if strings.HasSuffix(blk.Type, "PRIVATE KEY") {
 			return keySPKI(blk)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/acme-exporter/acme_exporter/internal/failure"
 	"github.com/acme-exporter/acme_exporter/internal/testcerts"
 )
 
@@ -37,7 +38,7 @@ func TestParseBundleReasons(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			b, err := ParseBundle(c.data)
 			if c.reason != "" {
-				var ce *Error
+				var ce *failure.Error
 				if !errors.As(err, &ce) || ce.Reason != c.reason {
 					t.Fatalf("err %v, want reason %s", err, c.reason)
 				}

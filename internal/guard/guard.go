@@ -41,6 +41,9 @@ var sensitive = []netip.Prefix{
 	netip.MustParsePrefix("0.0.0.0/8"),
 	netip.MustParsePrefix("::/128"),
 	netip.MustParsePrefix("fd00:ec2::254/128"),
+	// NAT64 for local use (RFC 8215): where its IPv4 side leads is the
+	// site's own choice, so nothing can be said of the embedded address.
+	netip.MustParsePrefix("64:ff9b:1::/48"),
 }
 
 // FromModule builds the policy of a validated module.
@@ -76,12 +79,28 @@ func (p *Policy) CheckName(host string) error {
 }
 
 // CheckAddr accepts ip unless denied; with allow_cidrs it must be inside
-// one; without, the sensitive ranges are refused.
+// one; without, the sensitive ranges are refused. A zone ("%eth0") is
+// dropped before checking: prefixes never contain a zoned address, so a
+// zoned link-local address would otherwise pass. An IPv4 address carried
+// inside an IPv6 one (mapped, compatible, translated, NAT64, 6to4, Teredo)
+// is checked too: the packet may well reach it.
 func (p *Policy) CheckAddr(ip netip.Addr) error {
 	if p == nil {
 		return nil
 	}
-	ip = ip.Unmap()
+	ip = ip.WithZone("").Unmap()
+	if err := p.checkOne(ip); err != nil {
+		return err
+	}
+	for _, v4 := range Embedded(ip) {
+		if err := p.checkEmbedded(v4); err != nil {
+			return fmt.Errorf("%w (inside %s)", err, ip)
+		}
+	}
+	return nil
+}
+
+func (p *Policy) checkOne(ip netip.Addr) error {
 	for _, d := range p.Deny {
 		if d.Contains(ip) {
 			return fmt.Errorf("%w: address %s is in deny_cidrs %s", ErrRefused, ip, d)
@@ -95,12 +114,70 @@ func (p *Policy) CheckAddr(ip netip.Addr) error {
 		}
 		return fmt.Errorf("%w: address %s is outside allow_cidrs", ErrRefused, ip)
 	}
+	return p.checkSensitive(ip)
+}
+
+// checkEmbedded refuses an embedded IPv4 address that is denied, or
+// sensitive and not explicitly allowed; it need not be inside allow_cidrs
+// itself (allowing 64:ff9b::/96 allows the IPv4 Internet behind NAT64).
+func (p *Policy) checkEmbedded(v4 netip.Addr) error {
+	for _, d := range p.Deny {
+		if d.Contains(v4) {
+			return fmt.Errorf("%w: address %s is in deny_cidrs %s", ErrRefused, v4, d)
+		}
+	}
+	for _, a := range p.Allow {
+		if a.Contains(v4) {
+			return nil
+		}
+	}
+	return p.checkSensitive(v4)
+}
+
+func (p *Policy) checkSensitive(ip netip.Addr) error {
 	for _, s := range sensitive {
 		if s.Contains(ip) {
 			return fmt.Errorf("%w: address %s is in %s, refused unless allow_cidrs covers it", ErrRefused, ip, s)
 		}
 	}
 	return nil
+}
+
+var (
+	compat     = netip.MustParsePrefix("::/96")
+	translated = netip.MustParsePrefix("::ffff:0:0:0/96")
+	nat64      = netip.MustParsePrefix("64:ff9b::/96")
+	sixToFour  = netip.MustParsePrefix("2002::/16")
+	teredo     = netip.MustParsePrefix("2001::/32")
+)
+
+// Embedded returns the IPv4 addresses an IPv6 address carries: the last 32
+// bits of an IPv4-compatible (::a.b.c.d), IPv4-translated
+// (::ffff:0:a.b.c.d) or NAT64 (64:ff9b::a.b.c.d) address, bits 16-47 of a
+// 6to4 address (2002:aabb:ccdd::), and a Teredo address's server and
+// (inverted) client address. IPv4-mapped addresses are unmapped by the
+// caller.
+func Embedded(ip netip.Addr) []netip.Addr {
+	if !ip.Is6() {
+		return nil
+	}
+	b := ip.As16()
+	last := netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]})
+	var out []netip.Addr
+	switch {
+	case compat.Contains(ip) && b[12] == 0:
+		// ::, ::1 and the rest of ::/104 are not IPv4-compatible
+		// addresses (no IPv4 address starts with 0); the address itself
+		// was checked.
+	case compat.Contains(ip), translated.Contains(ip), nat64.Contains(ip):
+		out = append(out, last)
+	case sixToFour.Contains(ip):
+		out = append(out, netip.AddrFrom4([4]byte{b[2], b[3], b[4], b[5]}))
+	case teredo.Contains(ip):
+		out = append(out, netip.AddrFrom4([4]byte{b[4], b[5], b[6], b[7]}),
+			netip.AddrFrom4([4]byte{^b[12], ^b[13], ^b[14], ^b[15]}))
+	}
+	return out
 }
 
 // Control is a net.Dialer Control function enforcing CheckAddr on the

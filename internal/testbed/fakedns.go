@@ -22,6 +22,29 @@ type FakeDNS struct {
 	Addr    string // ip:port of the UDP listener
 	mu      sync.Mutex
 	records map[string][]netip.Addr
+	rebind  map[string]*rebinding
+}
+
+// rebinding answers a name from the table for its first queries, then
+// with other addresses: DNS rebinding as an attacker's server does it.
+type rebinding struct {
+	left  int
+	later []netip.Addr
+}
+
+// Rebind makes name answer from the table for its next n queries (A and
+// AAAA each count) and with later after that.
+func (z *FakeDNS) Rebind(name string, n int, later ...string) {
+	r := &rebinding{left: n}
+	for _, ip := range later {
+		r.later = append(r.later, netip.MustParseAddr(ip))
+	}
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if z.rebind == nil {
+		z.rebind = map[string]*rebinding{}
+	}
+	z.rebind[dns.Fqdn(strings.ToLower(name))] = r
 }
 
 // StartFakeDNS serves records (name → addresses) until the test ends.
@@ -56,6 +79,13 @@ func (z *FakeDNS) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
 	q := r.Question[0]
 	z.mu.Lock()
 	ips, ok := z.records[strings.ToLower(q.Name)]
+	if r := z.rebind[strings.ToLower(q.Name)]; r != nil {
+		if r.left > 0 {
+			r.left--
+		} else {
+			ips, ok = r.later, true
+		}
+	}
 	z.mu.Unlock()
 	if !ok {
 		m.Rcode = dns.RcodeNameError

@@ -14,7 +14,7 @@ import (
 )
 
 // Layouts made by a test helper, following each client's documented
-// storage (shared/docs/acme-facts.md section 7): Caddy/certmagic,
+// storage: Caddy/certmagic,
 // autocert DirCache and acme.sh. certbot and lego trees are real (see
 // scripts/regen-fixtures.sh).
 

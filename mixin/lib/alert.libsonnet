@@ -1,5 +1,5 @@
 // Helpers that build alerting rules and fail loudly when a field is missing
-// or breaks the naming rules (STYLE.md item 33).
+// or breaks the naming rules (Acme prefix, length, severity, summary).
 {
   // duration renders seconds as the shortest exact Prometheus duration.
   duration(seconds)::

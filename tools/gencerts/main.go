@@ -1,8 +1,8 @@
 // Copyright 2026 The acme_exporter Authors
 // SPDX-License-Identifier: Apache-2.0
 
-// Command gencerts writes the benchmark fixture of docs/perf-anchors.md
-// scenario F: dirs × per-dir PEM files, each an ECDSA P-256 leaf followed by
+// Command gencerts writes the 10,000-file benchmark fixture of
+// docs/benchmarks.md: dirs × per-dir PEM files, each an ECDSA P-256 leaf followed by
 // its intermediate, expiring in 7–90 days, plus ca.pem (the root).
 package main
 

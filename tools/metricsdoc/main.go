@@ -10,7 +10,8 @@ import (
 	"os"
 	"strings"
 
-	"github.com/acme-exporter/acme_exporter/collector"
+	_ "github.com/acme-exporter/acme_exporter/collector/all" // every check family
+	"github.com/acme-exporter/acme_exporter/scrape"
 )
 
 func main() {
@@ -28,7 +29,7 @@ while it fails. Reasons are listed in docs/configuration.md per check.
 | metric | type | labels | collector | meaning |
 |---|---|---|---|---|
 `)
-	for _, d := range collector.Docs() {
+	for _, d := range scrape.Docs() {
 		fmt.Fprintf(w, "| `%s` | %s | %s | %s | %s |\n", d.Name, d.Kind, labels(d.Labels), d.Family,
 			strings.ReplaceAll(d.Help, "|", `\|`))
 	}

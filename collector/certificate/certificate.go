@@ -1,0 +1,587 @@
+// Copyright 2026 The acme_exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+// Package certificate checks certificate files on disk: validity, chain,
+// key match, with the configured globs expanded and cached; it publishes
+// what it reads to the inventory for the families that build on it.
+package certificate
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/acme-exporter/acme_exporter/config"
+	"github.com/acme-exporter/acme_exporter/internal/certs"
+	"github.com/acme-exporter/acme_exporter/internal/failure"
+	"github.com/acme-exporter/acme_exporter/internal/files"
+	"github.com/acme-exporter/acme_exporter/internal/series"
+	"github.com/acme-exporter/acme_exporter/inventory"
+	"github.com/acme-exporter/acme_exporter/scrape"
+)
+
+const certFileCheck = "certificate_file"
+
+// The certificate families are shared by files and endpoints; address is
+// the dialled ip:port for endpoints and empty (absent) for files.
+var (
+	certKeyMatchDesc = scrape.Desc(certFileCheck, "acme_certificate_key_match",
+		"1 when the private key file matches the leaf's public key; absent when no key file is known.",
+		"name", "target")
+)
+
+// parseCount counts certificate parses, so tests can prove the cache works.
+var parseCount atomic.Int64
+
+func init() {
+	scrape.Register(certFileCheck, true, func(l *slog.Logger) scrape.Collector { return newCertFileCollector(l) })
+}
+
+type certFileCollector struct {
+	logger *slog.Logger
+	mu     sync.Mutex
+	files  map[string]*cachedCert
+	keys   map[string]*cachedKey
+	// listings are the last expansions of the configured paths; specs
+	// what the last scrape made of them (never modified, only replaced).
+	listings map[string]*listing
+	sources  []specSource
+	specs    []certFileSpec
+	// failed holds why a file could not be read or parsed, with the
+	// identity it had: while that is unchanged the file is not read again
+	// (thousands of broken files cost a stat each per scrape).
+	failed map[string]cachedFailure
+}
+
+type cachedFailure struct {
+	id  files.Identity
+	err error
+}
+
+type cachedCert struct {
+	id    files.Identity
+	roots *x509.CertPool
+	// inv is what the inventory holds for this file (shared, not copied).
+	inv   []inventory.Certificate
+	spki  []byte // leaf public key hash, for key matching
+	keyIn []byte // public key hash of a key held in the same file
+	chain certs.Verdict
+
+	names string // the dns_names label of the leaf
+
+	// samples are what the last run emitted for this file, with the
+	// settings and key identity they were made for.
+	samples *scrape.LazyRef
+	doneFor *certFileSpec
+	doneKey files.Identity
+}
+
+type cachedKey struct {
+	id   files.Identity
+	spki []byte
+	err  error
+}
+
+func newCertFileCollector(l *slog.Logger) *certFileCollector {
+	return &certFileCollector{logger: l, files: map[string]*cachedCert{}, keys: map[string]*cachedKey{},
+		failed: map[string]cachedFailure{}}
+}
+
+// certFileSpec is one expanded file with its settings.
+type certFileSpec struct {
+	path, name, key, client string
+	history                 bool
+	minInterval             time.Duration
+	// probed: a /probe target, which answers the request and stays out
+	// of the inventory (rate limits, ARI, CRL, serving_latest count the
+	// configured and discovered files only).
+	probed bool
+}
+
+func (c *certFileCollector) Targets(env *scrape.Env) ([]scrape.Target, error) {
+	used := map[string]*listing{}
+	sources := make([]specSource, 0, len(env.Config.CertificateFiles))
+	var errs []error
+	var denied []scrape.Target
+	for _, f := range env.Config.CertificateFiles {
+		l := c.listing(f.Path, f.KeyFile == "", used)
+		if l.err != nil {
+			errs = append(errs, l.err)
+		}
+		if len(l.denied) > 0 {
+			denied = append(denied, deniedTarget(f.Path, l.denied))
+		}
+		sources = append(sources, specSource{l, f})
+	}
+	c.mu.Lock()
+	c.listings = used
+	specs := c.specs
+	same := slices.Equal(sources, c.sources)
+	c.mu.Unlock()
+	if !same {
+		// Something changed: expand again and drop what is gone.
+		n := 0
+		for _, src := range sources {
+			n += len(src.l.files)
+		}
+		specs = make([]certFileSpec, 0, n)
+		seen := make(map[string]bool, n)
+		for _, src := range sources {
+			for _, lf := range src.l.files {
+				if seen[lf.path] {
+					continue
+				}
+				seen[lf.path] = true
+				f := src.f
+				sp := certFileSpec{path: lf.path, name: f.Name, key: f.KeyFile, client: f.Client,
+					history: f.History, minInterval: f.MinInterval.D()}
+				if sp.name == "" {
+					sp.name = lf.name
+				}
+				if sp.key == "" {
+					sp.key = lf.key
+				}
+				specs = append(specs, sp)
+			}
+		}
+		env.Inventory.Retain(certFileCheck, seen)
+		c.forget(seen)
+		c.mu.Lock()
+		c.sources, c.specs = sources, specs
+		c.mu.Unlock()
+	}
+	ts := make([]scrape.Target, len(specs), len(specs)+len(denied))
+	for i := range specs {
+		ts[i] = c.target(env, &specs[i])
+	}
+	return append(ts, denied...), errors.Join(errs...)
+}
+
+// deniedTarget is the failing check of a pattern that reaches directories
+// the exporter may not read: it may match files nobody sees otherwise.
+func deniedTarget(pattern string, dirs []string) scrape.Target {
+	err := scrape.Fail("exporter_cannot_read", fmt.Errorf("%s: cannot list %s", pattern, strings.Join(slices.Compact(dirs), ", ")))
+	return scrape.Target{
+		Check:  certFileCheck,
+		Target: pattern,
+		Run:    func(context.Context, scrape.Emit) error { return err },
+	}
+}
+
+// specSource is one configured entry and its expansion; an unchanged
+// list of them means the previous scrape's specs still hold.
+type specSource struct {
+	l *listing
+	f config.CertificateFile
+}
+
+// listing expands pattern, reusing the last expansion while the
+// directories it read are unchanged.
+func (c *certFileCollector) listing(pattern string, siblings bool, used map[string]*listing) *listing {
+	k := pattern
+	if siblings {
+		k += "\x00siblings"
+	}
+	if l := used[k]; l != nil {
+		return l
+	}
+	c.mu.Lock()
+	l := c.listings[k]
+	c.mu.Unlock()
+	if l == nil || l.err != nil || len(l.denied) > 0 || !l.fresh() {
+		l = expandPattern(pattern, siblings)
+	}
+	used[k] = l
+	return l
+}
+
+// forget drops cache entries of files no longer configured.
+func (c *certFileCollector) forget(keep map[string]bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for p := range c.files {
+		if !keep[p] {
+			delete(c.files, p)
+		}
+	}
+	for p := range c.failed {
+		if !keep[p] {
+			delete(c.failed, p)
+		}
+	}
+}
+
+// target makes the check of s, which must not change afterwards.
+func (c *certFileCollector) target(env *scrape.Env, s *certFileSpec) scrape.Target {
+	return scrape.Target{
+		Check:       certFileCheck,
+		Target:      s.path,
+		MinInterval: s.minInterval,
+		Quiet:       s.history,
+		Run: func(ctx context.Context, emit scrape.Emit) error {
+			return c.check(env, s, emit)
+		},
+	}
+}
+
+func (c *certFileCollector) check(env *scrape.Env, s *certFileSpec, emit scrape.Emit) error {
+	cc, err := c.load(env, s.path)
+	if err != nil {
+		if !s.probed {
+			env.Inventory.Delete(certFileCheck, s.path)
+		}
+		// Should the file come back unchanged, it is published again.
+		c.mu.Lock()
+		if old := c.files[s.path]; old != nil {
+			old.doneFor = nil
+		}
+		c.mu.Unlock()
+		return err
+	}
+	// The key: one held in the same file, the configured file, or a sibling.
+	var keyID files.Identity
+	var keyErr error
+	keyPath := s.key
+	if cc.keyIn == nil && keyPath != "" {
+		keyID, keyErr = files.Stat(keyPath)
+		if keyErr != nil {
+			keyErr = keyFailure(keyErr)
+		}
+	}
+	c.mu.Lock()
+	if cc.doneFor != nil && *cc.doneFor == *s && cc.doneKey == keyID && keyErr == nil {
+		// Unchanged file, key and settings: the inventory holds this file
+		// already and the samples are what they were. This keeps a warm
+		// scrape of thousands of files to stat calls.
+		ref := cc.samples
+		c.mu.Unlock()
+		if ref != nil {
+			emit.Lazy(ref)
+		}
+		return nil
+	}
+	if cur := cc.inv[0]; cur.Name != s.name || cur.Source != "file" || cur.Path != s.path ||
+		cur.Client != s.client || cur.History != s.history {
+		// A new slice: the old one may be in the inventory, being read.
+		cur.Name, cur.Source, cur.Path, cur.Client, cur.History = s.name, "file", s.path, s.client, s.history
+		cc.inv = []inventory.Certificate{cur}
+	}
+	published := cc.inv
+	c.mu.Unlock()
+	if !s.probed {
+		env.Inventory.Put(certFileCheck, s.path, published)
+	}
+	var ref *scrape.LazyRef
+	if !s.history {
+		fs := &fileSamples{spec: s, inv: &published[0], chain: &cc.chain, names: cc.names}
+		var keySPKI []byte
+		switch {
+		case cc.keyIn != nil:
+			keySPKI = cc.keyIn
+		case keyErr != nil:
+		case keyPath != "":
+			keySPKI, keyErr = c.loadKey(keyPath)
+		}
+		if keySPKI != nil {
+			fs.key = keyMismatch
+			if string(keySPKI) == string(cc.spki) {
+				fs.key = keyMatch
+			}
+		}
+		ref = scrape.NewLazyRef(fs)
+		emit.Lazy(ref)
+	}
+	if keyErr != nil {
+		return keyErr
+	}
+	c.mu.Lock()
+	cc.samples, cc.doneFor, cc.doneKey = ref, s, keyID
+	c.mu.Unlock()
+	return nil
+}
+
+// fileSamples are a certificate file's samples, built on each scrape from
+// what the cache and the inventory keep anyway (see Lazy). Immutable.
+type fileSamples struct {
+	spec  *certFileSpec
+	inv   *inventory.Certificate // published, never modified
+	chain *certs.Verdict         // the cache entry's, never modified
+	names string                 // the dns_names label
+	key   int8                   // keyUnknown, keyMatch, keyMismatch
+}
+
+const (
+	keyUnknown int8 = iota
+	keyMatch
+	keyMismatch
+)
+
+var (
+	certNotBeforeMeta     = scrape.MetaOf(series.CertNotBeforeDesc)
+	certNotAfterMeta      = scrape.MetaOf(series.CertNotAfterDesc)
+	certInfoMeta          = scrape.MetaOf(series.CertInfoDesc)
+	certChainCompleteMeta = scrape.MetaOf(series.CertChainCompleteDesc)
+	certMustStapleMeta    = scrape.MetaOf(series.CertMustStapleDesc)
+	certChainNotAfterMeta = scrape.MetaOf(series.CertChainNotAfterDesc)
+	certKeyMatchMeta      = scrape.MetaOf(certKeyMatchDesc)
+)
+
+var fileMetas = []*scrape.DescMeta{certNotBeforeMeta, certNotAfterMeta, certInfoMeta, certChainCompleteMeta,
+	certMustStapleMeta, certChainNotAfterMeta, certKeyMatchMeta}
+
+// Metas implements Lazy.
+func (f *fileSamples) Metas() []*scrape.DescMeta { return fileMetas }
+
+// SampleOf implements Lazy.
+func (f *fileSamples) SampleOf(meta *scrape.DescMeta, dst *scrape.Sample, scratch []string) bool {
+	s, inv := f.spec, f.inv
+	if meta == certKeyMatchMeta {
+		if f.key == keyUnknown {
+			return false
+		}
+		l := scratch[:2]
+		l[0], l[1] = s.name, s.path
+		scrape.Fill(dst, meta, scrape.Bool(f.key == keyMatch), l)
+		return true
+	}
+	l := scratch[:4]
+	l[0], l[1], l[2], l[3] = s.name, "file", s.path, ""
+	var v float64
+	switch meta {
+	case certNotBeforeMeta:
+		v = scrape.UnixSeconds(inv.NotBefore)
+	case certNotAfterMeta:
+		v = scrape.UnixSeconds(inv.NotAfter)
+	case certInfoMeta:
+		l = scratch[:9]
+		l[4], l[5], l[6], l[7], l[8] = inv.Serial, inv.Issuer, inv.KeyType, f.names, strconv.FormatBool(inv.MustStaple)
+		v = 1
+	case certChainCompleteMeta:
+		v = scrape.Bool(f.chain.Complete)
+	case certMustStapleMeta:
+		v = scrape.Bool(inv.MustStaple)
+	case certChainNotAfterMeta:
+		if !f.chain.Complete {
+			return false
+		}
+		v = scrape.UnixSeconds(f.chain.ChainNotAfter)
+	default:
+		return false
+	}
+	scrape.Fill(dst, meta, v, l)
+	return true
+}
+
+// load returns the derived values of the certificate file at path, from
+// cache when the file's identity is unchanged.
+func (c *certFileCollector) load(env *scrape.Env, path string) (*cachedCert, error) {
+	id, err := files.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	cc := c.files[path]
+	failed, hasFailed := c.failed[path]
+	c.mu.Unlock()
+	if cc != nil && cc.id == id && cc.roots == env.Roots {
+		return cc, nil
+	}
+	if hasFailed && failed.id == id {
+		return nil, failed.err
+	}
+	statID := id
+	fail := func(err error) (*cachedCert, error) {
+		c.mu.Lock()
+		c.failed[path] = cachedFailure{id: statID, err: err}
+		c.mu.Unlock()
+		return nil, err
+	}
+	data, id, err := files.ReadStable(path)
+	if err != nil {
+		if scrape.ReasonOf(err) == "changing" {
+			return nil, err // read again next time, whatever the identity
+		}
+		return fail(err)
+	}
+	parseCount.Add(1)
+	b, err := certs.ParseBundle(data)
+	if err != nil {
+		var ce *failure.Error
+		if errors.As(err, &ce) {
+			return fail(err)
+		}
+		return fail(scrape.Fail("parse_error", err))
+	}
+	spki, err := certs.PublicKeyHash(b.Certs[0].PublicKey)
+	if err != nil {
+		return fail(scrape.Fail("parse_error", err))
+	}
+	sum := certs.Summarize(b.Certs)
+	cc = &cachedCert{
+		id:    id,
+		roots: env.Roots,
+		inv:   []inventory.Certificate{sum},
+		names: certs.NamesLabel(sum.DNSNames),
+		spki:  spki,
+		keyIn: b.KeySPKI,
+		chain: certs.VerifyChain(b.Certs, env.Roots, env.Now()),
+	}
+	c.mu.Lock()
+	c.files[path] = cc
+	delete(c.failed, path)
+	c.mu.Unlock()
+	return cc, nil
+}
+
+func (c *certFileCollector) loadKey(path string) ([]byte, error) {
+	id, err := files.Stat(path)
+	if err != nil {
+		return nil, keyFailure(err)
+	}
+	c.mu.Lock()
+	ck := c.keys[path]
+	c.mu.Unlock()
+	if ck != nil && ck.id == id {
+		return ck.spki, ck.err
+	}
+	data, id, err := files.ReadStable(path)
+	if err != nil {
+		return nil, keyFailure(err)
+	}
+	spki, err := certs.ParseKey(data)
+	clear(data)
+	if err != nil {
+		err = scrape.Fail("key_parse_error", err)
+	}
+	c.mu.Lock()
+	c.keys[path] = &cachedKey{id: id, spki: spki, err: err}
+	c.mu.Unlock()
+	return spki, err
+}
+
+// keyFailure prefixes a file failure's reason with key_.
+func keyFailure(err error) error {
+	return scrape.Fail("key_"+scrape.ReasonOf(err), err)
+}
+
+// genericBases are file names that say nothing about the certificate, so
+// the directory names it instead (certbot's live/<name>/fullchain.pem).
+var genericBases = []string{"fullchain", "cert", "chain", "certificate", "tls", "crt", "server", "bundle"}
+
+// certExts are the extensions stripped from a name; autocert names files
+// after the domain, whose last label is not an extension.
+var certExts = []string{".pem", ".crt", ".cer", ".der", ".cert"}
+
+// DeriveName picks the certificate's stable name from its path.
+func DeriveName(path string) string {
+	dir, base := filepath.Split(path)
+	stem := base
+	if ext := filepath.Ext(base); slices.Contains(certExts, ext) {
+		stem = strings.TrimSuffix(base, ext)
+	}
+	if slices.Contains(genericBases, stem) {
+		if d := filepath.Base(filepath.Clean(dir)); d != "." && d != "/" {
+			return d
+		}
+	}
+	return stem
+}
+
+// siblingCache finds the private key a client keeps next to its
+// certificate, reading each directory once per scrape.
+type siblingCache map[string]map[string]bool
+
+func (sc siblingCache) lookup(path string) string {
+	dir, base := filepath.Split(path)
+	names, ok := sc[dir]
+	if !ok {
+		names = map[string]bool{}
+		if ents, err := os.ReadDir(dir); err == nil {
+			for _, e := range ents {
+				if n := e.Name(); n == "privkey.pem" || n == "key.pem" || strings.HasSuffix(n, ".key") {
+					names[n] = true
+				}
+			}
+		}
+		sc[dir] = names
+	}
+	stem := strings.TrimSuffix(base, filepath.Ext(base))
+	for _, cand := range []string{
+		"privkey.pem", // certbot
+		stem + ".key", // lego, certmagic, tls.crt/tls.key
+		"key.pem",
+	} {
+		if names[cand] {
+			return filepath.Join(dir, cand)
+		}
+	}
+	return ""
+}
+
+func hasMeta(p string) bool { return strings.ContainsAny(p, `*?[\`) }
+
+// ProbeTargets serves the certificate_file module kind: the target is a
+// path, accepted only when it resolves inside one of the module's roots.
+func (c *certFileCollector) ProbeTargets(ctx context.Context, env *scrape.Env, m *config.Module, target string) ([]scrape.Target, error) {
+	if !filepath.IsAbs(target) {
+		return nil, scrape.Refuse("%s", ErrNotInsideRoots)
+	}
+	if err := InsideRoots(target, m.FileRoots); err != nil {
+		return nil, err
+	}
+	p := filepath.Clean(target)
+	s := certFileSpec{path: p, name: DeriveName(p), key: siblingCache{}.lookup(p), probed: true}
+	return []scrape.Target{c.target(env, &s)}, nil
+}
+
+func (c *certFileCollector) Kinds() []string { return []string{certFileCheck} }
+
+// ErrNotInsideRoots is the one text of every refusal of a file target: the
+// caller is not authenticated, so the answer must not say whether a path
+// outside the roots exists, where a symlink leads or where the exporter
+// runs from.
+const ErrNotInsideRoots = "target is not an absolute path to a file inside the module's file_roots"
+
+// InsideRoots refuses paths that are not, after resolving every symlink,
+// inside one of roots (also resolved). A missing file is judged by its
+// resolved directory, so "not found" can still be reported.
+func InsideRoots(p string, roots []string) error {
+	resolved, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		dir, derr := filepath.EvalSymlinks(filepath.Dir(p))
+		if derr != nil {
+			return scrape.Refuse("%s", ErrNotInsideRoots)
+		}
+		if fi, lerr := os.Lstat(p); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			// A dangling link: judge where it points.
+			dest, _ := os.Readlink(p)
+			if !filepath.IsAbs(dest) {
+				dest = filepath.Join(dir, dest)
+			}
+			resolved = filepath.Clean(dest)
+		} else {
+			resolved = filepath.Join(dir, filepath.Base(p))
+		}
+	}
+	for _, r := range roots {
+		rr, err := filepath.EvalSymlinks(r)
+		if err != nil {
+			continue
+		}
+		if resolved == rr || strings.HasPrefix(resolved, rr+string(filepath.Separator)) {
+			return nil
+		}
+	}
+	return scrape.Refuse("%s", ErrNotInsideRoots)
+}

@@ -1,0 +1,7 @@
+// Copyright 2026 The acme_exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package config
+
+// Tests never reach the public NTP pool or Let's Encrypt by default.
+func init() { OfflineDefaults = true }

@@ -1,0 +1,66 @@
+// Copyright 2026 The acme_exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+// Package failure is the one error type that carries a bounded reason: the
+// reason becomes the failure_info label of a check, so it is a snake_case
+// word from a fixed set, never free text. Checks, the edges they use
+// (files, DNS, ACME over HTTP, certificate parsing) and the framework all
+// make and read it, so a reason found deep down reaches the label as it is.
+package failure
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+)
+
+// Error is an error with a bounded reason.
+type Error struct {
+	Reason string
+	Err    error
+	// Status is the HTTP status when the failure is a server's answer, else 0.
+	Status int
+	// Problem is the ACME problem type when that answer was a problem document.
+	Problem string
+}
+
+func (e *Error) Error() string {
+	if e.Err == nil {
+		return e.Reason
+	}
+	return e.Reason + ": " + e.Err.Error()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+var reasonRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
+
+// New wraps err with reason. A reason that is not a snake_case word is a
+// programming error, caught on the first run of the check that makes it.
+func New(reason string, err error) *Error {
+	if !reasonRE.MatchString(reason) {
+		panic(fmt.Sprintf("bad failure reason %q", reason))
+	}
+	return &Error{Reason: reason, Err: err}
+}
+
+// Errorf is New with a formatted error.
+func Errorf(reason, format string, args ...any) *Error {
+	return New(reason, fmt.Errorf(format, args...))
+}
+
+// ReasonOf returns the reason of err: its Error's, "timeout" for a context
+// deadline, "canceled" for a canceled context, else "error".
+func ReasonOf(err error) string {
+	var e *Error
+	switch {
+	case errors.As(err, &e):
+		return e.Reason
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
+	case errors.Is(err, context.Canceled):
+		return "canceled"
+	}
+	return "error"
+}

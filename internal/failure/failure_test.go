@@ -1,0 +1,50 @@
+// Copyright 2026 The acme_exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package failure
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+)
+
+func TestReasonOf(t *testing.T) {
+	cases := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"own", New("not_found", errors.New("x")), "not_found"},
+		{"wrapped", fmt.Errorf("reading: %w", New("too_large", nil)), "too_large"},
+		{"outermost wins", New("directory_timeout", New("timeout", context.DeadlineExceeded)), "directory_timeout"},
+		{"deadline", fmt.Errorf("get: %w", context.DeadlineExceeded), "timeout"},
+		{"canceled", context.Canceled, "canceled"},
+		{"plain", errors.New("boom"), "error"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := ReasonOf(tc.err); got != tc.want {
+				t.Fatalf("ReasonOf(%v) = %q, want %q", tc.err, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestNewRefusesFreeText(t *testing.T) {
+	for _, bad := range []string{"", "Not_Found", "not found", "9lives", "a-b"} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("New(%q) did not panic", bad)
+				}
+			}()
+			_ = New(bad, nil)
+		}()
+	}
+	e := Errorf("http_status", "answered %d", 503)
+	if e.Error() != "http_status: answered 503" || New("x", nil).Error() != "x" {
+		t.Fatalf("messages: %q, %q", e.Error(), New("x", nil).Error())
+	}
+}
