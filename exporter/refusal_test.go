@@ -26,23 +26,12 @@ type recorder struct {
 
 func (r *recorder) listen(t *testing.T, addr string) {
 	t.Helper()
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			r.mu.Lock()
-			r.seen = append(r.seen, c.LocalAddr().String()+" from "+c.RemoteAddr().String())
-			r.mu.Unlock()
-			_ = c.Close()
-		}
-	}()
+	testbed.ServeTCP(t, addr, func(c net.Conn) {
+		r.mu.Lock()
+		r.seen = append(r.seen, c.LocalAddr().String()+" from "+c.RemoteAddr().String())
+		r.mu.Unlock()
+		_ = c.Close()
+	})
 }
 
 func (r *recorder) connections() []string {

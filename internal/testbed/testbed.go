@@ -169,3 +169,24 @@ func Dir(t testing.TB) string {
 	t.Cleanup(func() { os.RemoveAll(d) })
 	return d
 }
+
+// ServeTCP listens on addr until the test ends and hands every accepted
+// connection to handle, in its own goroutine; it returns the address.
+func ServeTCP(t testing.TB, addr string, handle func(net.Conn)) string {
+	t.Helper()
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go handle(c)
+		}
+	}()
+	return l.Addr().String()
+}

@@ -51,29 +51,15 @@ var (
 // tarpit is a FAKE TLS server, the hostile kind no real server is: it
 // accepts and then sends one byte a second, forever.
 func tarpit(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = l.Close() })
-	go func() {
+	return testbed.ServeTCP(t, "127.0.0.1:0", func(c net.Conn) {
+		defer c.Close()
 		for {
-			c, err := l.Accept()
-			if err != nil {
+			if _, err := c.Write([]byte{0x16}); err != nil {
 				return
 			}
-			go func() {
-				defer c.Close()
-				for {
-					if _, err := c.Write([]byte{0x16}); err != nil {
-						return
-					}
-					time.Sleep(time.Second)
-				}
-			}()
+			time.Sleep(time.Second)
 		}
-	}()
-	return l.Addr().String()
+	})
 }
 
 // soakBed is the targets of the soak: certificate files, a TLS endpoint
