@@ -8,7 +8,10 @@
     // Every `for` in seconds instead of minutes: 15m -> 9s, 30m -> 18s,
     // 1h -> 36s, 5m -> 3s. Prometheus evaluates every 2 s on the bed.
     forScale: 0.01,
-    forOverrides: {},
+    // The stale-endpoint alerts wait hours in production (a reload an hour
+    // or two after a renewal is normal); scaled, 108 s and 72 s outlast
+    // the bed's minutes-long certificates, so they get seconds.
+    forOverrides: { AcmeEndpointServingStaleCert: 20, AcmeEndpointStalePastRenewal: 10 },
     // AcmeClientRateLimited counts rateLimited lines over this window; 1h
     // would keep it firing for an hour after the revert.
     clientErrorsWindow: '1m',
