@@ -178,8 +178,8 @@ func scenarios() []*scenario {
 			What: "one name set renewed with certbot renew --force-renewal until 4 of its certificates fall in the " +
 				"bed CA's 2 min window (duplicate_certificates: 5; the mixin warns at 0.8); certbot's archive/ is " +
 				"configured as history files. Revert: no more forced renewals, the window passes",
-			Labels:  map[string]string{"ca": bedCA, "registered_domain": "example.test"},
-			Alerts:  []string{"AcmeDuplicateCertificateLimitNear"},
+			Labels: map[string]string{"ca": bedCA, "registered_domain": "example.test"},
+			Alerts: []string{"AcmeDuplicateCertificateLimitNear"},
 			// A scheduled renewal of the set inside the window makes 5 of 5.
 			Also:    []string{"AcmeDuplicateCertificateLimitReached"},
 			Timeout: 2 * time.Minute,
