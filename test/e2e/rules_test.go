@@ -28,7 +28,7 @@ const (
 	jobAccounts = "acme-accounts"
 )
 
-// rulesFile renders the mixin's alerts into dir with jsonnet, its `for`
+// rulesFile renders the mixin's recording rules and alerts into dir with jsonnet, its `for`
 // durations and windows overridden through `_config` by
 // testdata/mixin-overrides.jsonnet (the generated alerts/ are not edited),
 // and says where they came from.
@@ -42,7 +42,7 @@ func rulesFile(t testing.TB, root, dir string) (path, source string) {
 	}
 	cmd := exec.Command(jsonnet, "-S", "-J", filepath.Join(root, "mixin"),
 		"--tla-code-file", "overrides="+overrides,
-		"-e", fmt.Sprintf(`function(overrides) std.manifestYamlDoc(((import %q) + overrides).prometheusAlerts)`, mixin))
+		"-e", fmt.Sprintf(`function(overrides) local m = (import %q) + overrides; std.manifestYamlDoc({ groups: m.prometheusRules.groups + m.prometheusAlerts.groups })`, mixin))
 	cmd.Dir = root
 	out, err := cmd.Output()
 	if err != nil {
