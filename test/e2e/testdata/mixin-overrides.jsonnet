@@ -11,7 +11,9 @@
     // The stale-endpoint alerts wait hours in production (a reload an hour
     // or two after a renewal is normal); scaled, 108 s and 72 s outlast
     // the bed's minutes-long certificates, so they get seconds.
-    forOverrides: { AcmeEndpointServingStaleCert: 20, AcmeEndpointStalePastRenewal: 10 },
+    // The overdue warning lasts from 1/4 to 1/5 of the lifetime left: 9 s
+    // of a 3-minute certificate, as long as its scaled for.
+    forOverrides: { AcmeEndpointServingStaleCert: 20, AcmeEndpointStalePastRenewal: 10, AcmeCertificateRenewalOverdue: 2 },
     // AcmeClientRateLimited counts rateLimited lines over this window; 1h
     // would keep it firing for an hour after the revert.
     clientErrorsWindow: '1m',
