@@ -427,7 +427,10 @@ func (c *certFileCollector) load(env *scrape.Env, path string) (*cachedCert, err
 	if err != nil {
 		return fail(scrape.Fail("parse_error", err))
 	}
-	sum := certs.Summarize(b.Certs)
+	chain := certs.VerifyChain(b.Certs, env.Roots, env.Now())
+	sum := certs.SummarizeVerified(b.Certs, chain)
+	// The cache keeps values, not the parsed issuer (one per file).
+	chain.Issuer = nil
 	cc = &cachedCert{
 		id:    id,
 		roots: env.Roots,
@@ -435,7 +438,7 @@ func (c *certFileCollector) load(env *scrape.Env, path string) (*cachedCert, err
 		names: certs.NamesLabel(sum.DNSNames),
 		spki:  spki,
 		keyIn: b.KeySPKI,
-		chain: certs.VerifyChain(b.Certs, env.Roots, env.Now()),
+		chain: chain,
 	}
 	c.mu.Lock()
 	c.files[path] = cc

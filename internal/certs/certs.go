@@ -20,9 +20,11 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unique"
 
@@ -60,7 +62,7 @@ func ParseBundle(data []byte) (*Bundle, error) {
 		sawPEM = true
 		switch {
 		case blk.Type == "CERTIFICATE":
-			c, err := x509.ParseCertificate(blk.Bytes)
+			c, err := parseCert(blk.Bytes, len(b.Certs) > 0)
 			if err != nil {
 				return nil, failure.New(ReasonParseError, fmt.Errorf("certificate %d: %w", len(b.Certs)+1, err))
 			}
@@ -91,6 +93,40 @@ func ParseBundle(data []byte) (*Bundle, error) {
 		return nil, failure.New(ReasonNoCertificate, errors.New("no CERTIFICATE block"))
 	}
 	return b, nil
+}
+
+// parsedChainCerts keeps the parsed certificates that follow a leaf: the
+// same few intermediates follow thousands of leaves, and a parse costs more
+// than the hash that finds it again. Bounded like issuerCache.
+var (
+	parsedMu         sync.Mutex
+	parsedChainCerts = map[[32]byte]*x509.Certificate{}
+)
+
+// parseCert parses der, from parsedChainCerts when shared (a certificate
+// after the leaf; the result is never modified by anyone).
+func parseCert(der []byte, shared bool) (*x509.Certificate, error) {
+	if !shared {
+		return x509.ParseCertificate(der)
+	}
+	k := sha256.Sum256(der)
+	parsedMu.Lock()
+	c := parsedChainCerts[k]
+	parsedMu.Unlock()
+	if c != nil {
+		return c, nil
+	}
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, err
+	}
+	parsedMu.Lock()
+	if len(parsedChainCerts) >= maxIssuerCache {
+		clear(parsedChainCerts)
+	}
+	parsedChainCerts[k] = c
+	parsedMu.Unlock()
+	return c, nil
 }
 
 // ParseKey reads a private key file: PEM with PKCS#1, SEC 1 or PKCS#8, and
@@ -186,7 +222,10 @@ type Verdict struct {
 	// ChainNotAfter is the earliest notAfter in the verified chain; zero
 	// when the chain did not verify.
 	ChainNotAfter time.Time
-	Err           error
+	// Issuer is the leaf's issuer in the verified chain; nil when the
+	// chain did not verify or the leaf is a root.
+	Issuer *x509.Certificate
+	Err    error
 }
 
 // VerifyChain checks whether the leaf verifies to a root in roots using only
@@ -194,11 +233,29 @@ type Verdict struct {
 // check is made at a moment inside the leaf's validity, so expiry (exported
 // on its own) does not hide an incomplete chain and the verdict can be
 // cached for as long as the file is unchanged.
+//
+// Thousands of files repeat the same intermediate: the intermediate's own
+// path to a root is verified once (see issuerChains) and each leaf then
+// costs one signature check against it. Anything the split could judge
+// differently from a full verification (name constraints above the issuer,
+// an issuer that is no CA, no cached path valid at the moment) takes the
+// full verification instead.
 func VerifyChain(certs []*x509.Certificate, roots *x509.CertPool, now time.Time) Verdict {
 	if len(certs) == 0 {
 		return Verdict{Err: errors.New("no certificates")}
 	}
 	leaf := certs[0]
+	at := verifyTime(leaf, now)
+	if issuer := bundledIssuer(certs); issuer != nil && roots != nil {
+		if v, ok := verifyUnder(leaf, issuer, certs[1:], roots, at); ok {
+			return v
+		}
+	}
+	return verifyFull(certs, roots, at)
+}
+
+// verifyTime is now moved inside the leaf's validity.
+func verifyTime(leaf *x509.Certificate, now time.Time) time.Time {
 	at := now
 	if at.After(leaf.NotAfter) {
 		at = leaf.NotAfter.Add(-time.Second)
@@ -206,11 +263,16 @@ func VerifyChain(certs []*x509.Certificate, roots *x509.CertPool, now time.Time)
 	if at.Before(leaf.NotBefore) {
 		at = leaf.NotBefore.Add(time.Second)
 	}
+	return at
+}
+
+// verifyFull is x509's own verification of the whole bundle.
+func verifyFull(certs []*x509.Certificate, roots *x509.CertPool, at time.Time) Verdict {
 	inter := x509.NewCertPool()
 	for _, c := range certs[1:] {
 		inter.AddCert(c)
 	}
-	chains, err := leaf.Verify(x509.VerifyOptions{
+	chains, err := certs[0].Verify(x509.VerifyOptions{
 		Roots:         roots,
 		Intermediates: inter,
 		CurrentTime:   at,
@@ -219,18 +281,185 @@ func VerifyChain(certs []*x509.Certificate, roots *x509.CertPool, now time.Time)
 	if err != nil {
 		return Verdict{Err: err}
 	}
+	return verdictOf(chains[0])
+}
+
+func verdictOf(chain []*x509.Certificate) Verdict {
 	v := Verdict{Complete: true}
-	for _, c := range chains[0] {
+	for _, c := range chain {
 		if v.ChainNotAfter.IsZero() || c.NotAfter.Before(v.ChainNotAfter) {
 			v.ChainNotAfter = c.NotAfter
 		}
 	}
+	if len(chain) > 1 {
+		v.Issuer = chain[1]
+	}
 	return v
+}
+
+// bundledIssuer is the one certificate of the bundle named as the leaf's
+// issuer; nil when none or several are (the full verification chooses).
+func bundledIssuer(certs []*x509.Certificate) *x509.Certificate {
+	var found *x509.Certificate
+	for _, c := range certs[1:] {
+		if bytes.Equal(c.RawSubject, certs[0].RawIssuer) {
+			if found != nil && !bytes.Equal(found.Raw, c.Raw) {
+				return nil
+			}
+			found = c
+		}
+	}
+	return found
+}
+
+// verifyUnder verifies leaf with issuer as its trust anchor, the issuer's
+// own paths to roots coming from the cache. ok is false when the caller
+// must verify in full.
+func verifyUnder(leaf, issuer *x509.Certificate, bundled []*x509.Certificate, roots *x509.CertPool, at time.Time) (Verdict, bool) {
+	// x509 asks a CA flag of intermediates but not of trust anchors.
+	if !issuer.BasicConstraintsValid || !issuer.IsCA {
+		return Verdict{}, false
+	}
+	ic := issuerChains(issuer, bundled, roots, at)
+	if ic.chains == nil {
+		return Verdict{}, false
+	}
+	var up []*x509.Certificate
+	for _, ch := range ic.chains {
+		if validAt(ch, at) {
+			up = ch
+			break
+		}
+	}
+	if up == nil {
+		return Verdict{}, false
+	}
+	// Checks as the issuer's verification alone would miss them: the
+	// certificates above it see one more intermediate below them (path
+	// length), and their name constraints apply to the leaf's names.
+	for j, c := range up[1:] {
+		if c.BasicConstraintsValid && c.MaxPathLen >= 0 && j+1 > c.MaxPathLen {
+			return Verdict{}, false
+		}
+		if hasNameConstraints(c) {
+			return Verdict{}, false
+		}
+	}
+	chains, err := leaf.Verify(x509.VerifyOptions{
+		Roots:       ic.anchor,
+		CurrentTime: at,
+		KeyUsages:   []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
+	})
+	if err != nil {
+		// Let the full verification say why (and try other paths).
+		return Verdict{}, false
+	}
+	full := make([]*x509.Certificate, 0, 1+len(up))
+	full = append(full, chains[0][0])
+	full = append(full, up...)
+	return verdictOf(full), true
+}
+
+func validAt(chain []*x509.Certificate, at time.Time) bool {
+	for _, c := range chain {
+		if at.Before(c.NotBefore) || at.After(c.NotAfter) {
+			return false
+		}
+	}
+	return true
+}
+
+func hasNameConstraints(c *x509.Certificate) bool {
+	return c.PermittedDNSDomainsCritical || len(c.PermittedDNSDomains) > 0 || len(c.ExcludedDNSDomains) > 0 ||
+		len(c.PermittedIPRanges) > 0 || len(c.ExcludedIPRanges) > 0 ||
+		len(c.PermittedEmailAddresses) > 0 || len(c.ExcludedEmailAddresses) > 0 ||
+		len(c.PermittedURIDomains) > 0 || len(c.ExcludedURIDomains) > 0
+}
+
+// issuerEntry is an issuer's verified paths to the roots (nil when it did
+// not verify) and a pool holding only the issuer, to verify leaves under.
+type issuerEntry struct {
+	chains [][]*x509.Certificate
+	anchor *x509.CertPool
+}
+
+type issuerKey struct {
+	roots  *x509.CertPool
+	issuer [32]byte
+	// others: the rest of the bundle, which may hold further intermediates.
+	others [32]byte
+}
+
+// issuerCache holds verified issuers per root pool. Bounded: a reload makes
+// a new pool, and a host with more distinct issuers than this is unheard of.
+var (
+	issuerMu    sync.Mutex
+	issuerCache = map[issuerKey]*issuerEntry{}
+	// issuerVerifications counts verifications of issuers, for tests.
+	issuerVerifications atomic.Int64
+)
+
+const maxIssuerCache = 1024
+
+// issuerChains returns the issuer's paths to roots, verifying them on first
+// use. A failed verification is not kept: it may depend on the moment, and
+// files with broken chains are few and each verified once while unchanged.
+func issuerChains(issuer *x509.Certificate, bundled []*x509.Certificate, roots *x509.CertPool, at time.Time) *issuerEntry {
+	k := issuerKey{roots: roots, issuer: sha256.Sum256(issuer.Raw)}
+	h := sha256.New()
+	for _, c := range bundled {
+		if c != issuer {
+			h.Write(c.Raw)
+		}
+	}
+	h.Sum(k.others[:0])
+	issuerMu.Lock()
+	e := issuerCache[k]
+	issuerMu.Unlock()
+	if e != nil {
+		for _, ch := range e.chains {
+			if validAt(ch, at) {
+				return e
+			}
+		}
+	}
+	issuerVerifications.Add(1)
+	inter := x509.NewCertPool()
+	for _, c := range bundled {
+		if c != issuer {
+			inter.AddCert(c)
+		}
+	}
+	chains, err := issuer.Verify(x509.VerifyOptions{
+		Roots:         roots,
+		Intermediates: inter,
+		CurrentTime:   at,
+		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
+	})
+	if err != nil {
+		return &issuerEntry{}
+	}
+	anchor := x509.NewCertPool()
+	anchor.AddCert(issuer)
+	e = &issuerEntry{chains: chains, anchor: anchor}
+	issuerMu.Lock()
+	if len(issuerCache) >= maxIssuerCache {
+		clear(issuerCache)
+	}
+	issuerCache[k] = e
+	issuerMu.Unlock()
+	return e
 }
 
 // Summarize reduces a leaf (and the chain that came with it) to the values
 // the inventory keeps.
 func Summarize(certs []*x509.Certificate) inventory.Certificate {
+	return SummarizeVerified(certs, Verdict{})
+}
+
+// SummarizeVerified is Summarize for a bundle whose chain v verified: the
+// issuer it found is used without checking its signature again.
+func SummarizeVerified(certs []*x509.Certificate, v Verdict) inventory.Certificate {
 	leaf := certs[0]
 	c := inventory.Certificate{
 		Serial: hex.EncodeToString(leaf.SerialNumber.Bytes()),
@@ -247,6 +476,10 @@ func Summarize(certs []*x509.Certificate) inventory.Certificate {
 		MustStaple:     MustStaple(leaf),
 		CRLURLs:        leaf.CRLDistributionPoints,
 		OCSPURLs:       leaf.OCSPServer,
+	}
+	if v.Complete && v.Issuer != nil && slices.ContainsFunc(certs[1:], func(b *x509.Certificate) bool { return bytes.Equal(b.Raw, v.Issuer.Raw) }) {
+		c.IssuerDER = intern(v.Issuer.Raw)
+		return c
 	}
 	for _, cand := range certs[1:] {
 		if bytes.Equal(cand.RawSubject, leaf.RawIssuer) && leaf.CheckSignatureFrom(cand) == nil {
