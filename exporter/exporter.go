@@ -378,6 +378,35 @@ func (e *Exporter) ProbeHandler() http.Handler {
 			e.refuse(w, "busy", http.StatusServiceUnavailable, "too many concurrent probes")
 			return
 		}
+		format := expfmt.NegotiateAccept(r.Header, expfmt.DefaultOpenMetricsAcceptedFormats()...)
+		if kind := format.FormatType(); steps == nil && (kind == expfmt.TypeTextPlain || kind == expfmt.TypeOpenMetrics) {
+			// A registry per request (gathering into client_model,
+			// sorting, checking, gzip) cost more CPU than the TLS
+			// handshake it reports on: the samples are written as
+			// /metrics writes them. The answer is a few KB, sent as it
+			// is rather than spending a compressor on it.
+			if kind == expfmt.TypeTextPlain {
+				format = expfmt.NewFormat(expfmt.TypeTextPlain)
+			}
+			var ms [][]prometheus.Metric
+			refused := false
+			e.probes.ProbeBatches(targets, dl, func(b []prometheus.Metric) {
+				for _, m := range b {
+					if !refused && policyRefusal(m) {
+						refused = true
+					}
+				}
+				ms = append(ms, b)
+			})
+			if refused {
+				e.refused.WithLabelValues("refused_by_policy").Inc()
+			}
+			w.Header().Set("Content-Type", string(format))
+			if err := encode(w, format, nil, ms); err != nil {
+				e.Logger.Debug("Writing probe", "err", err)
+			}
+			return
+		}
 		reg := prometheus.NewRegistry()
 		reg.MustRegister(&probeRun{e: e, targets: targets, deadline: dl})
 		if steps != nil {

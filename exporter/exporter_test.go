@@ -4,6 +4,7 @@
 package exporter
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -13,11 +14,14 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"github.com/acme-exporter/acme_exporter/config"
 	"github.com/acme-exporter/acme_exporter/internal/guard"
@@ -85,7 +89,37 @@ func get(t *testing.T, u string) (int, string) {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode == http.StatusOK && strings.Contains(u, "/probe?") && !strings.Contains(u, "debug=true") {
+		return resp.StatusCode, canonical(t, b)
+	}
 	return resp.StatusCode, string(b)
+}
+
+// canonical re-renders a /probe answer with labels sorted by name, as
+// client_golang writes them, so that tests can look for whole lines
+// whatever label order the writer keeps (it keeps the descriptions').
+func canonical(t *testing.T, body []byte) string {
+	t.Helper()
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	mfs, err := parser.TextToMetricFamilies(bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("probe answer does not parse: %v\n%s", err, body)
+	}
+	names := make([]string, 0, len(mfs))
+	for n := range mfs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	for _, n := range names {
+		for _, m := range mfs[n].GetMetric() {
+			sort.Slice(m.Label, func(i, j int) bool { return m.Label[i].GetName() < m.Label[j].GetName() })
+		}
+		if _, err := expfmt.MetricFamilyToText(&b, mfs[n]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b.String()
 }
 
 func TestProbeRefusals(t *testing.T) {

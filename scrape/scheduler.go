@@ -558,11 +558,18 @@ func (s *Scheduler) targets(env *Env, name string, c Collector) (ts []Target, er
 
 // Probe runs the targets of one /probe request.
 func (s *Scheduler) Probe(targets []Target, deadline time.Time, ch chan<- prometheus.Metric) {
+	s.ProbeBatches(targets, deadline, func(ms []prometheus.Metric) {
+		for _, m := range ms {
+			ch <- m
+		}
+	})
+}
+
+// ProbeBatches is Probe handing the metrics over as slices (every Lazy
+// expanded), for a writer that needs no registry: /probe writes them
+// with WriteText.
+func (s *Scheduler) ProbeBatches(targets []Target, deadline time.Time, sink func([]prometheus.Metric)) {
 	for i, sv := range s.run(targets, deadline) {
-		emitServed(func(ms []prometheus.Metric) {
-			for _, m := range ms {
-				ch <- m
-			}
-		}, targets[i], sv, false)
+		emitServed(sink, targets[i], sv, false)
 	}
 }
