@@ -87,7 +87,7 @@ var (
 		"1 while the check fails, with a bounded reason; absent otherwise.",
 		"check", "target", "reason")
 	lastSuccessDesc = Desc("exporter", "acme_check_last_success_timestamp_seconds",
-		"Unix time when the served result of the check was obtained.",
+		"Unix time of the check's last success: present while the check fails, while its result is stale and when it is cached by min_interval; absent for a check that succeeded in this scrape.",
 		"check", "target")
 	staleDesc = Desc("exporter", "acme_check_stale",
 		"1 while the check's result is served from an earlier run because the current run did not finish within the scrape timeout; absent otherwise.",

@@ -81,6 +81,9 @@ type result struct {
 	finished    time.Time
 	took        time.Duration // how long the run took
 	lastSuccess time.Time     // zero until the first success
+	// everyScrape: the target runs on every scrape (no min_interval),
+	// so a success's time is that scrape's and is not exported.
+	everyScrape bool
 	since       time.Time     // when the current state (ok, or this reason) began
 
 	// check and target label the result's probe series, which the
@@ -114,7 +117,7 @@ func (p probeLazy) SampleOf(meta *DescMeta, dst *Sample, scratch []string) bool 
 		Fill(dst, meta, 1, l)
 		return true
 	case lastSuccessMeta:
-		if r.lastSuccess.IsZero() {
+		if !r.datesSuccess() {
 			return false
 		}
 		v = float64(r.lastSuccess.UnixNano()) / 1e9
@@ -125,6 +128,16 @@ func (p probeLazy) SampleOf(meta *DescMeta, dst *Sample, scratch []string) bool 
 	l[0], l[1] = r.check, r.target
 	Fill(dst, meta, v, l)
 	return true
+}
+
+// datesSuccess says whether the result exports its last success time: a
+// failure says when the check last worked and a result cached by
+// min_interval how old it is, while a success of a check run on every
+// scrape would only repeat the scrape's time, a new value per target and
+// scrape that Prometheus cannot compress (10,000 files made 10,000 such
+// samples). A stale result says it too (emitServed).
+func (r *result) datesSuccess() bool {
+	return !r.lastSuccess.IsZero() && (r.err != nil || !r.everyScrape)
 }
 
 // entryTTL: entries of targets no scrape asked for in this long are dropped,
@@ -314,7 +327,7 @@ func (s *Scheduler) execute(ctx context.Context, e *entry, t Target, deadline ti
 		ctx, cancel = context.WithTimeout(context.Background(), minRunTimeout)
 		defer cancel()
 	}
-	res := &result{check: t.Check, target: t.Target}
+	res := &result{check: t.Check, target: t.Target, everyScrape: t.MinInterval <= 0}
 	res.self[0] = probeMetric{res}
 	e.mu.Lock()
 	hint := 0
@@ -473,7 +486,12 @@ func emitServed(emit func([]prometheus.Metric), t Target, sv served, keepLazy bo
 		emit(expandLazy(probeLazy{r: sv.res}))
 	}
 	if sv.stale {
-		emit([]prometheus.Metric{Gauge(staleDesc, 1, t.Check, t.Target)})
+		stale := []prometheus.Metric{Gauge(staleDesc, 1, t.Check, t.Target)}
+		if !sv.res.datesSuccess() && !sv.res.lastSuccess.IsZero() {
+			// Served from an earlier scrape: its time is news.
+			stale = append(stale, Gauge(lastSuccessDesc, float64(sv.res.lastSuccess.UnixNano())/1e9, t.Check, t.Target))
+		}
+		emit(stale)
 	}
 }
 

@@ -127,8 +127,6 @@ acme_certificate_chain_not_after_timestamp_seconds{address="127.0.0.1:{{FULL}}",
 acme_certificate_chain_not_after_timestamp_seconds{address="127.0.0.1:{{FULL}}",name="full.example.test",source="endpoint",target="full.example.test:{{FULL}}"} 1.773662399e+09
 acme_certificate_info{address="127.0.0.1:{{FULL}}",dns_names="full.example.test",issuer="Endpoint Test Intermediate",key_type="ecdsa_p256",must_staple="false",name="full.example.test",serial="03e9",source="endpoint",target="127.0.0.1:{{FULL}}"} 1
 acme_certificate_info{address="127.0.0.1:{{FULL}}",dns_names="full.example.test",issuer="Endpoint Test Intermediate",key_type="ecdsa_p256",must_staple="false",name="full.example.test",serial="03e9",source="endpoint",target="full.example.test:{{FULL}}"} 1
-acme_certificate_must_staple{address="127.0.0.1:{{FULL}}",name="full.example.test",source="endpoint",target="127.0.0.1:{{FULL}}"} 0
-acme_certificate_must_staple{address="127.0.0.1:{{FULL}}",name="full.example.test",source="endpoint",target="full.example.test:{{FULL}}"} 0
 acme_certificate_hostname_match{address="127.0.0.1:{{FULL}}",name="full.example.test",target="127.0.0.1:{{FULL}}"} 1
 acme_certificate_hostname_match{address="127.0.0.1:{{FULL}}",name="full.example.test",target="full.example.test:{{FULL}}"} 1
 acme_endpoint_up{address="127.0.0.1:{{FULL}}",name="full.example.test",target="127.0.0.1:{{FULL}}"} 1
@@ -157,7 +155,6 @@ acme_certificate_not_before_timestamp_seconds{address="127.0.0.1:{{LEAF}}",name=
 acme_certificate_not_after_timestamp_seconds{address="127.0.0.1:{{LEAF}}",name="leaf.example.test",source="endpoint",target="127.0.0.1:{{LEAF}}"} 1.773662399e+09
 acme_certificate_chain_complete{address="127.0.0.1:{{LEAF}}",name="leaf.example.test",source="endpoint",target="127.0.0.1:{{LEAF}}"} 0
 acme_certificate_info{address="127.0.0.1:{{LEAF}}",dns_names="leaf.example.test",issuer="Endpoint Test Intermediate",key_type="ecdsa_p256",must_staple="false",name="leaf.example.test",serial="03ea",source="endpoint",target="127.0.0.1:{{LEAF}}"} 1
-acme_certificate_must_staple{address="127.0.0.1:{{LEAF}}",name="leaf.example.test",source="endpoint",target="127.0.0.1:{{LEAF}}"} 0
 acme_certificate_hostname_match{address="127.0.0.1:{{LEAF}}",name="leaf.example.test",target="127.0.0.1:{{LEAF}}"} 1
 acme_endpoint_up{address="127.0.0.1:{{LEAF}}",name="leaf.example.test",target="127.0.0.1:{{LEAF}}"} 1
 acme_endpoint_verified{address="127.0.0.1:{{LEAF}}",name="leaf.example.test",target="127.0.0.1:{{LEAF}}"} 0
@@ -179,7 +176,6 @@ acme_certificate_not_after_timestamp_seconds{address="127.0.0.1:{{EXPIRED}}",nam
 acme_certificate_chain_complete{address="127.0.0.1:{{EXPIRED}}",name="expired.example.test",source="endpoint",target="127.0.0.1:{{EXPIRED}}"} 1
 acme_certificate_chain_not_after_timestamp_seconds{address="127.0.0.1:{{EXPIRED}}",name="expired.example.test",source="endpoint",target="127.0.0.1:{{EXPIRED}}"} 1.767614399e+09
 acme_certificate_info{address="127.0.0.1:{{EXPIRED}}",dns_names="expired.example.test",issuer="Endpoint Test Intermediate",key_type="ecdsa_p256",must_staple="false",name="expired.example.test",serial="03eb",source="endpoint",target="127.0.0.1:{{EXPIRED}}"} 1
-acme_certificate_must_staple{address="127.0.0.1:{{EXPIRED}}",name="expired.example.test",source="endpoint",target="127.0.0.1:{{EXPIRED}}"} 0
 acme_certificate_hostname_match{address="127.0.0.1:{{EXPIRED}}",name="expired.example.test",target="127.0.0.1:{{EXPIRED}}"} 1
 acme_endpoint_up{address="127.0.0.1:{{EXPIRED}}",name="expired.example.test",target="127.0.0.1:{{EXPIRED}}"} 1
 acme_endpoint_verified{address="127.0.0.1:{{EXPIRED}}",name="expired.example.test",target="127.0.0.1:{{EXPIRED}}"} 0
@@ -207,8 +203,6 @@ acme_certificate_chain_complete{address="127.0.0.1:{{FULL}}",name="wrong.example
 acme_certificate_chain_not_after_timestamp_seconds{address="127.0.0.1:{{FULL}}",name="wrong.example.test",source="endpoint",target="127.0.0.1:{{FULL}}"} 1.773662399e+09
 acme_certificate_info{address="127.0.0.1:{{UNTRUSTED}}",dns_names="untrusted.example.test",issuer="Untrusted Intermediate",key_type="ecdsa_p256",must_staple="false",name="untrusted.example.test",serial="03ec",source="endpoint",target="127.0.0.1:{{UNTRUSTED}}"} 1
 acme_certificate_info{address="127.0.0.1:{{FULL}}",dns_names="full.example.test",issuer="Endpoint Test Intermediate",key_type="ecdsa_p256",must_staple="false",name="wrong.example.test",serial="03e9",source="endpoint",target="127.0.0.1:{{FULL}}"} 1
-acme_certificate_must_staple{address="127.0.0.1:{{UNTRUSTED}}",name="untrusted.example.test",source="endpoint",target="127.0.0.1:{{UNTRUSTED}}"} 0
-acme_certificate_must_staple{address="127.0.0.1:{{FULL}}",name="wrong.example.test",source="endpoint",target="127.0.0.1:{{FULL}}"} 0
 acme_certificate_hostname_match{address="127.0.0.1:{{UNTRUSTED}}",name="untrusted.example.test",target="127.0.0.1:{{UNTRUSTED}}"} 1
 acme_certificate_hostname_match{address="127.0.0.1:{{FULL}}",name="wrong.example.test",target="127.0.0.1:{{FULL}}"} 0
 acme_endpoint_up{address="127.0.0.1:{{UNTRUSTED}}",name="untrusted.example.test",target="127.0.0.1:{{UNTRUSTED}}"} 1
@@ -239,7 +233,6 @@ acme_certificate_not_after_timestamp_seconds{address="127.0.0.1:{{STALE}}",name=
 acme_certificate_chain_complete{address="127.0.0.1:{{STALE}}",name="stale.example.test",source="endpoint",target="127.0.0.1:{{STALE}}"} 1
 acme_certificate_chain_not_after_timestamp_seconds{address="127.0.0.1:{{STALE}}",name="stale.example.test",source="endpoint",target="127.0.0.1:{{STALE}}"} 1.771070399e+09
 acme_certificate_info{address="127.0.0.1:{{STALE}}",dns_names="stale.example.test",issuer="Endpoint Test Intermediate",key_type="ecdsa_p256",must_staple="false",name="stale.example.test",serial="03ed",source="endpoint",target="127.0.0.1:{{STALE}}"} 1
-acme_certificate_must_staple{address="127.0.0.1:{{STALE}}",name="stale.example.test",source="endpoint",target="127.0.0.1:{{STALE}}"} 0
 acme_certificate_hostname_match{address="127.0.0.1:{{STALE}}",name="stale.example.test",target="127.0.0.1:{{STALE}}"} 1
 acme_endpoint_up{address="127.0.0.1:{{STALE}}",name="stale.example.test",target="127.0.0.1:{{STALE}}"} 1
 acme_endpoint_verified{address="127.0.0.1:{{STALE}}",name="stale.example.test",target="127.0.0.1:{{STALE}}"} 1
@@ -277,8 +270,6 @@ acme_certificate_chain_not_after_timestamp_seconds{address="127.0.0.1:{{DUAL}}",
 acme_certificate_chain_not_after_timestamp_seconds{address="127.0.0.1:{{DUAL}}",name="dual.example.test",source="endpoint",target="127.0.0.1:{{DUAL}}/rsa"} 1.776081599e+09
 acme_certificate_info{address="127.0.0.1:{{DUAL}}",dns_names="dual.example.test",issuer="Endpoint Test Intermediate",key_type="ecdsa_p256",must_staple="false",name="dual.example.test",serial="03ef",source="endpoint",target="127.0.0.1:{{DUAL}}/ecdsa"} 1
 acme_certificate_info{address="127.0.0.1:{{DUAL}}",dns_names="dual.example.test",issuer="Endpoint Test Intermediate",key_type="rsa2048",must_staple="false",name="dual.example.test",serial="03f0",source="endpoint",target="127.0.0.1:{{DUAL}}/rsa"} 1
-acme_certificate_must_staple{address="127.0.0.1:{{DUAL}}",name="dual.example.test",source="endpoint",target="127.0.0.1:{{DUAL}}/ecdsa"} 0
-acme_certificate_must_staple{address="127.0.0.1:{{DUAL}}",name="dual.example.test",source="endpoint",target="127.0.0.1:{{DUAL}}/rsa"} 0
 acme_certificate_hostname_match{address="127.0.0.1:{{DUAL}}",name="dual.example.test",target="127.0.0.1:{{DUAL}}/ecdsa"} 1
 acme_certificate_hostname_match{address="127.0.0.1:{{DUAL}}",name="dual.example.test",target="127.0.0.1:{{DUAL}}/rsa"} 1
 acme_endpoint_up{address="127.0.0.1:{{DUAL}}",name="dual.example.test",target="127.0.0.1:{{DUAL}}/ecdsa"} 1
@@ -295,7 +286,6 @@ acme_certificate_chain_complete{address="127.0.0.1:{{DUAL}}",name="dual.example.
 acme_certificate_chain_not_after_timestamp_seconds{address="127.0.0.1:{{DUAL}}",name="dual.example.test",source="endpoint",target="127.0.0.1:{{DUAL}}"} 1.776081599e+09
 acme_certificate_hostname_match{address="127.0.0.1:{{DUAL}}",name="dual.example.test",target="127.0.0.1:{{DUAL}}"} 1
 acme_certificate_info{address="127.0.0.1:{{DUAL}}",dns_names="dual.example.test",issuer="Endpoint Test Intermediate",key_type="rsa2048",must_staple="false",name="dual.example.test",serial="03f0",source="endpoint",target="127.0.0.1:{{DUAL}}"} 1
-acme_certificate_must_staple{address="127.0.0.1:{{DUAL}}",name="dual.example.test",source="endpoint",target="127.0.0.1:{{DUAL}}"} 0
 acme_certificate_not_after_timestamp_seconds{address="127.0.0.1:{{DUAL}}",name="dual.example.test",source="endpoint",target="127.0.0.1:{{DUAL}}"} 1.776081599e+09
 acme_certificate_not_before_timestamp_seconds{address="127.0.0.1:{{DUAL}}",name="dual.example.test",source="endpoint",target="127.0.0.1:{{DUAL}}"} 1.7683056e+09
 acme_endpoint_serving_latest{address="127.0.0.1:{{DUAL}}",name="dual.example.test",target="127.0.0.1:{{DUAL}}"} 1
@@ -325,8 +315,6 @@ acme_certificate_chain_not_after_timestamp_seconds{address="127.0.0.1:{{V6}}",na
 acme_certificate_chain_not_after_timestamp_seconds{address="[::1]:{{V6}}",name="v6.example.test",source="endpoint",target="v6.example.test:{{V6}}"} 1.773662399e+09
 acme_certificate_info{address="127.0.0.1:{{V6}}",dns_names="v6.example.test",issuer="Endpoint Test Intermediate",key_type="ecdsa_p256",must_staple="false",name="v6.example.test",serial="03f1",source="endpoint",target="v6.example.test:{{V6}}"} 1
 acme_certificate_info{address="[::1]:{{V6}}",dns_names="v6.example.test",issuer="Endpoint Test Intermediate",key_type="ecdsa_p256",must_staple="false",name="v6.example.test",serial="03f1",source="endpoint",target="v6.example.test:{{V6}}"} 1
-acme_certificate_must_staple{address="127.0.0.1:{{V6}}",name="v6.example.test",source="endpoint",target="v6.example.test:{{V6}}"} 0
-acme_certificate_must_staple{address="[::1]:{{V6}}",name="v6.example.test",source="endpoint",target="v6.example.test:{{V6}}"} 0
 acme_certificate_hostname_match{address="127.0.0.1:{{V6}}",name="v6.example.test",target="v6.example.test:{{V6}}"} 1
 acme_certificate_hostname_match{address="[::1]:{{V6}}",name="v6.example.test",target="v6.example.test:{{V6}}"} 1
 acme_endpoint_up{address="127.0.0.1:{{V6}}",name="v6.example.test",target="v6.example.test:{{V6}}"} 1
@@ -396,7 +384,6 @@ var endpointNames = []string{
 	"acme_certificate_chain_not_after_timestamp_seconds",
 	"acme_certificate_chain_complete",
 	"acme_certificate_info",
-	"acme_certificate_must_staple",
 	"acme_certificate_hostname_match",
 	"acme_endpoint_up",
 	"acme_endpoint_verified",

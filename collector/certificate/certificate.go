@@ -332,13 +332,12 @@ var (
 	certNotAfterMeta      = scrape.MetaOf(series.CertNotAfterDesc)
 	certInfoMeta          = scrape.MetaOf(series.CertInfoDesc)
 	certChainCompleteMeta = scrape.MetaOf(series.CertChainCompleteDesc)
-	certMustStapleMeta    = scrape.MetaOf(series.CertMustStapleDesc)
 	certChainNotAfterMeta = scrape.MetaOf(series.CertChainNotAfterDesc)
 	certKeyMatchMeta      = scrape.MetaOf(certKeyMatchDesc)
 )
 
 var fileMetas = []*scrape.DescMeta{certNotBeforeMeta, certNotAfterMeta, certInfoMeta, certChainCompleteMeta,
-	certMustStapleMeta, certChainNotAfterMeta, certKeyMatchMeta}
+	certChainNotAfterMeta, certKeyMatchMeta}
 
 // Metas implements Lazy.
 func (f *fileSamples) Metas() []*scrape.DescMeta { return fileMetas }
@@ -369,8 +368,6 @@ func (f *fileSamples) SampleOf(meta *scrape.DescMeta, dst *scrape.Sample, scratc
 		v = 1
 	case certChainCompleteMeta:
 		v = scrape.Bool(f.chain.Complete)
-	case certMustStapleMeta:
-		v = scrape.Bool(inv.MustStaple)
 	case certChainNotAfterMeta:
 		if !f.chain.Complete {
 			return false

@@ -274,7 +274,6 @@ func (c *endpointCollector) emitCertificate(env *scrape.Env, s endpointSpec, add
 	if v.Complete {
 		emit(scrape.Gauge(series.CertChainNotAfterDesc, scrape.UnixSeconds(v.ChainNotAfter), cl...))
 	}
-	emit(scrape.Gauge(series.CertMustStapleDesc, scrape.Bool(inv.MustStaple), cl...))
 
 	hostOK := leaf.VerifyHostname(s.verifyName()) == nil
 	emit(scrape.Gauge(endpointHostnameMatchDesc, scrape.Bool(hostOK), l...))

@@ -19,13 +19,10 @@ var (
 		"Earliest notAfter in the verified chain (leaf, intermediates, root), as a Unix time; absent when the chain does not verify.",
 		"name", "source", "target", "address")
 	CertInfoDesc = scrape.Desc("certificate_file", "acme_certificate_info",
-		"Details of the leaf certificate; dns_names is the sorted SAN list, or a count and digest when long.",
+		"Details of the leaf certificate; dns_names is the sorted SAN list, or a count and digest when long; must_staple is true when the leaf requests OCSP Must-Staple (RFC 7633), which Let's Encrypt can no longer satisfy since it ended OCSP.",
 		"name", "source", "target", "address", "serial", "issuer", "key_type", "dns_names", "must_staple")
 	CertChainCompleteDesc = scrape.Desc("certificate_file", "acme_certificate_chain_complete",
 		"1 when the certificates in the file (or on the wire) alone verify the leaf to a trusted root, without fetching intermediates.",
-		"name", "source", "target", "address")
-	CertMustStapleDesc = scrape.Desc("certificate_file", "acme_certificate_must_staple",
-		"1 when the leaf requests OCSP Must-Staple (RFC 7633), which Let's Encrypt can no longer satisfy since it ended OCSP.",
 		"name", "source", "target", "address")
 )
 

@@ -33,7 +33,7 @@ local alert = import '../lib/alert.libsonnet';
           60 * 60,
           "A certificate requests OCSP Must-Staple, which Let's Encrypt no longer issues.",
           "Certificate {{ $labels.name }} ({{ $labels.source }} {{ $labels.target }}, instance {{ $labels.instance }}) requests OCSP Must-Staple; Let's Encrypt refuses such orders since 2025-05-07, so its renewal fails unless the option is removed.",
-          'acme_certificate_must_staple{%s} == 1\n' % sel,
+          'max without (serial, issuer, key_type, dns_names, must_staple) (acme_certificate_info{%s, must_staple="true"}) == 1\n' % sel,
         ),
         alert.rule(
           c,

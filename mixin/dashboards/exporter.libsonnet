@@ -44,7 +44,7 @@ local panel = import '../lib/panel.libsonnet';
       ),
       panel.timeseries(
         'Check result age',
-        'Age of the result each check serves; it grows when a check is served from cache or stale.',
+        'Time since each check last succeeded, for results served from cache (min_interval), stale or failing; a check that succeeded in this scrape has no line.',
         's',
         [panel.query('time() - acme_check_last_success_timestamp_seconds{%s}' % s, '{{check}} {{target}} {{instance}}')],
       ),

@@ -6,6 +6,7 @@
 package main
 
 import (
+	_ "embed"
 	"fmt"
 	"os"
 	"strings"
@@ -33,7 +34,14 @@ while it fails. Reasons are listed in docs/configuration.md per check.
 		fmt.Fprintf(w, "| `%s` | %s | %s | %s | %s |\n", d.Name, d.Kind, labels(d.Labels), d.Family,
 			strings.ReplaceAll(d.Help, "|", `\|`))
 	}
+	fmt.Fprint(w, perFile)
 }
+
+// perFile says why each series a certificate file exports is worth its
+// storage; kept beside the generator so that the reference carries it.
+//
+//go:embed perfile.md
+var perFile string
 
 func labels(ls []string) string {
 	if len(ls) == 0 {
