@@ -84,7 +84,7 @@ type result struct {
 	// everyScrape: the target runs on every scrape (no min_interval),
 	// so a success's time is that scrape's and is not exported.
 	everyScrape bool
-	since       time.Time     // when the current state (ok, or this reason) began
+	since       time.Time // when the current state (ok, or this reason) began
 
 	// check and target label the result's probe series, which the
 	// result itself makes as a Lazy (self holds it, ready to emit).
