@@ -397,19 +397,21 @@ func (c *certFileCollector) load(env *scrape.Env, path string) (*cachedCert, err
 	if hasFailed && failed.id == id {
 		return nil, failed.err
 	}
-	statID := id
-	fail := func(err error) (*cachedCert, error) {
-		c.mu.Lock()
-		c.failed[path] = cachedFailure{id: statID, err: err}
-		c.mu.Unlock()
-		return nil, err
-	}
 	data, id, err := files.ReadStable(path)
 	if err != nil {
-		if scrape.ReasonOf(err) == "changing" {
-			return nil, err // read again next time, whatever the identity
-		}
-		return fail(err)
+		// Not cached: the file that failed to open is not necessarily the
+		// one stat saw (a path flipped between a file and a FIFO would
+		// pin not_regular_file on the regular file's identity), and a
+		// failed open costs one syscall next time.
+		return nil, err
+	}
+	// A content failure is cached under the identity of the bytes read
+	// (fstat of the open file), so it names exactly what was judged.
+	fail := func(err error) (*cachedCert, error) {
+		c.mu.Lock()
+		c.failed[path] = cachedFailure{id: id, err: err}
+		c.mu.Unlock()
+		return nil, err
 	}
 	parseCount.Add(1)
 	b, err := certs.ParseBundle(data)

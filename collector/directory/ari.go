@@ -73,6 +73,10 @@ type ariCollector struct {
 	entries map[string]*ariEntry
 	queue   chan ariJob
 	workers int
+	// idle is how long a background fetcher waits for work before it
+	// ends (ariIdle; a field so a test can shorten it for its own
+	// collector without touching other tests' workers).
+	idle time.Duration
 	// dirFetch limits fetching a directory ourselves (when the directory
 	// family has not) to once a minute per URL; dirLocks serialise it.
 	dirFetch map[string]time.Time
@@ -83,14 +87,14 @@ type ariCollector struct {
 }
 
 func newARICollector(l *slog.Logger) *ariCollector {
-	return &ariCollector{logger: l, entries: map[string]*ariEntry{}, queue: make(chan ariJob, 4096),
+	return &ariCollector{logger: l, entries: map[string]*ariEntry{}, queue: make(chan ariJob, 4096), idle: ariIdle,
 		dirFetch: map[string]time.Time{}, dirLocks: map[string]*sync.Mutex{}, own: inventory.NewDirectoryStore()}
 }
 
 // ariIdle is how long a background fetcher waits for work before it
 // ends: an exporter whose certificates are all answered for hours keeps
 // no goroutines for ARI, and queuing a fetch starts one again.
-var ariIdle = 5 * time.Minute
+const ariIdle = 5 * time.Minute
 
 // startWorkersLocked starts background fetchers up to n (more after a
 // reload that raised concurrency). c.mu is held.
@@ -105,18 +109,18 @@ func (c *ariCollector) startWorkersLocked(n int) {
 // under c.mu, which the decision to end takes too, so a job queued as a
 // worker ends finds the worker count already lowered and starts another.
 func (c *ariCollector) work() {
-	idle := time.NewTimer(ariIdle)
+	idle := time.NewTimer(c.idle)
 	defer idle.Stop()
 	for {
 		select {
 		case j := <-c.queue:
 			c.fetch(j)
-			idle.Reset(ariIdle)
+			idle.Reset(c.idle)
 		case <-idle.C:
 			c.mu.Lock()
 			if len(c.queue) > 0 {
 				c.mu.Unlock()
-				idle.Reset(ariIdle)
+				idle.Reset(c.idle)
 				continue
 			}
 			c.workers--

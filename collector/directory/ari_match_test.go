@@ -106,10 +106,8 @@ acme_probe_failure_info{check="ari",reason="certificate_unknown",target="/certs/
 // Background fetchers end once idle, and queuing work starts them again:
 // nothing keeps goroutines for ARI when there is nothing to fetch.
 func TestARIWorkersEndWhenIdle(t *testing.T) {
-	old := ariIdle
-	ariIdle = 20 * time.Millisecond
-	defer func() { ariIdle = old }()
 	c := newARICollector(slog.New(slog.DiscardHandler))
+	c.idle = 20 * time.Millisecond
 	workers := func() int {
 		c.mu.Lock()
 		defer c.mu.Unlock()
