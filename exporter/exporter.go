@@ -98,6 +98,10 @@ func New(cfg *config.SafeConfig, reg *prometheus.Registry, logger *slog.Logger, 
 	return e, nil
 }
 
+// Close stops what the check families keep running between scrapes (ARI's
+// background fetchers). The exporter serves nothing after.
+func (e *Exporter) Close() error { return scrape.Close(e.families) }
+
 func (e *Exporter) loadRoots(c *config.Config) error {
 	roots, err := scrape.LoadRoots(c.Global)
 	if err != nil {
