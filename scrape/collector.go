@@ -103,15 +103,12 @@ func Fail(reason string, err error) error { return failure.New(reason, err) }
 // ReasonOf returns the reason of err (see failure.ReasonOf).
 func ReasonOf(err error) string { return failure.ReasonOf(err) }
 
-// Refused is returned by ProbeTargets when a module does not accept a target.
-type Refused struct{ Reason string }
+// Refuse is what ProbeTargets returns when a module does not accept a
+// target: a failure.Error with reason failure.TargetRefused, saying why.
+func Refuse(format string, args ...any) error { return failure.Refuse(format, args...) }
 
-func (r *Refused) Error() string { return r.Reason }
-
-// Refuse builds a Refused error.
-func Refuse(format string, args ...any) error {
-	return &Refused{Reason: fmt.Sprintf(format, args...)}
-}
+// IsRefused reports whether err is a refusal made with Refuse.
+func IsRefused(err error) bool { return failure.IsRefused(err) }
 
 // registry of families
 
