@@ -77,7 +77,12 @@ func newTestExporterFile(t testing.TB, path string) (*Exporter, *httptest.Server
 	mux.Handle("/probe", e.ProbeHandler())
 	mux.Handle("/-/reload", e.ReloadHandler(func() error { return sc.Reload(nil) }))
 	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
+	t.Cleanup(func() {
+		srv.Close()
+		if err := e.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	return e, srv
 }
 
