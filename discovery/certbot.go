@@ -179,6 +179,7 @@ func (r *Root) certbotLineage(name string) {
 	if l.CertPath != "" {
 		if c, err := leafOf(l.CertPath); err == nil {
 			names = certNames(c)
+			l.Lifetime = c.NotAfter.Sub(c.NotBefore) + time.Second
 			if conf != nil && Staging(l.Directory) && !stagingIssuer(c.Issuer.CommonName) {
 				l.Problems = append(l.Problems, "staging_directory")
 			}

@@ -55,23 +55,9 @@ type CertFile struct {
 	History bool
 }
 
-// Lineage is one certificate a client renews, with its renewal settings.
-type Lineage struct {
-	Client    string
-	Name      string
-	Source    string // the file that describes it (renewal conf, .json, .conf)
-	CertPath  string // the current certificate ("" when missing)
-	Directory string // ACME directory URL
-	Mode      string // how it is validated: webroot, standalone, dns-<provider>, ...
-	// RenewBefore is certbot's renew_before_expiry (0 when unset).
-	RenewBefore time.Duration
-	MustStaple  bool
-	// Scheduled is when the client itself plans to renew, where it
-	// stores that (certmagic's ARI selected time, acme.sh Le_NextRenewTime).
-	Scheduled time.Time
-	// Problems found in the layout and settings, bounded snake_case words.
-	Problems []string
-}
+// Lineage is one certificate a client renews, with its renewal settings
+// (the snapshot carries them to the renewal family).
+type Lineage = inventory.Lineage
 
 // Root is everything found in one client root.
 type Root struct {
@@ -85,6 +71,10 @@ type Root struct {
 	Lineages    []Lineage
 
 	referenced []inventory.Account // accounts named by configs but not seen
+
+	// err is why Scan could not read the root (unreadable: not at all).
+	err        error
+	unreadable bool
 }
 
 // Inspect reads the client root at dir. It returns an error only when the
@@ -217,7 +207,8 @@ func challengeOf(mode string) string {
 func Snapshot(roots []*Root, taken time.Time) *inventory.Snapshot {
 	s := &inventory.Snapshot{Taken: taken}
 	for _, r := range roots {
-		s.Clients = append(s.Clients, inventory.ClientRoot{Client: r.Client, Root: r.Root, Lineages: len(r.Lineages)})
+		s.Clients = append(s.Clients, inventory.ClientRoot{Client: r.Client, Root: r.Root, Lineages: r.Lineages,
+			Err: r.err, Unreadable: r.unreadable})
 		s.Accounts = append(s.Accounts, r.Accounts...)
 		s.Domains = append(s.Domains, r.Domains...)
 		s.Logs = append(s.Logs, r.Logs...)

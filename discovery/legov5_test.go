@@ -34,7 +34,7 @@ func TestLegoV5Snapshot(t *testing.T) {
 	cert := lg + "/certificates/"
 	want := &inventory.Snapshot{
 		Taken:   taken,
-		Clients: []inventory.ClientRoot{{Client: "lego", Root: lg, Lineages: 3}},
+		Clients: []inventory.ClientRoot{{Client: "lego", Root: lg, Lineages: make([]inventory.Lineage, 3)}},
 		Accounts: []inventory.Account{
 			{Client: "lego", Format: "pem", Directory: legoV5Dir,
 				KeyPath: acct + "admin@example.test/admin@example.test.key",

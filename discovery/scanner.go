@@ -171,8 +171,9 @@ func Scan(d config.Discovery, o Overrides, now time.Time) *Result {
 				if r == nil {
 					// Keep a root the operator named (or one that exists
 					// but cannot be read) so its checks report why.
-					r = &Root{Client: client, Root: dir}
+					r = &Root{Client: client, Root: dir, unreadable: true}
 				}
+				r.err = err
 			}
 			res.Roots = append(res.Roots, r)
 		}

@@ -23,6 +23,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 
 	"github.com/acme-exporter/acme_exporter/config"
+	"github.com/acme-exporter/acme_exporter/internal/failure"
 	"github.com/acme-exporter/acme_exporter/inventory"
 	"github.com/acme-exporter/acme_exporter/scrape"
 )
@@ -97,6 +98,10 @@ func New(cfg *config.SafeConfig, reg *prometheus.Registry, logger *slog.Logger, 
 	})
 	return e, nil
 }
+
+// Close stops what the check families keep running between scrapes (ARI's
+// background fetchers). The exporter serves nothing after.
+func (e *Exporter) Close() error { return scrape.Close(e.families) }
 
 func (e *Exporter) loadRoots(c *config.Config) error {
 	roots, err := scrape.LoadRoots(c.Global)
@@ -351,7 +356,13 @@ func (e *Exporter) ProbeHandler() http.Handler {
 		}
 		targets, err := prober.ProbeTargets(r.Context(), env, mod, target)
 		if err != nil {
-			e.refuse(w, "target_refused", http.StatusBadRequest, fmt.Sprintf("module %q refuses target: %v", modName, err))
+			// A refusal says why (its text without the reason word); any
+			// other error is answered 400 the same way, as it is.
+			msg := err.Error()
+			if failure.IsRefused(err) {
+				msg = failure.Detail(err)
+			}
+			e.refuse(w, failure.TargetRefused, http.StatusBadRequest, fmt.Sprintf("module %q refuses target: %s", modName, msg))
 			return
 		}
 		dl := deadline(r, env.Config.Global, time.Now())

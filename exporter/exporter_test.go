@@ -162,19 +162,22 @@ modules:
 		{"unlisted name", "web", "www.other.test:443", 400, "matches none of the module's names"},
 		{"name resolving to a denied address", "web", "localhost:443", 400, "refused unless allow_cidrs covers it"},
 		{"ip literal not allowed", "web", "169.254.169.254:80", 400, "matches none"},
+		// A refusal's text reaches the answer as the module wrote it, with
+		// no reason word in front (the refusal is a failure.Error).
+		{"not host:port", "web", "nohostport", 400, "module \"web\" refuses target: target \"nohostport\" is not host:port\n"},
 		{"allowed loopback", "loopback", "localhost:443", 200, `acme_probe_success{check="test_net",target="localhost:443"} 1`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			code, body := get(t, srv.URL+"/probe?module="+url.QueryEscape(c.module)+"&target="+url.QueryEscape(c.target))
-			if code != c.code || !strings.Contains(body, c.body) {
+			if code != c.code || !strings.Contains(body, c.body) || (c.name == "not host:port" && body != c.body) {
 				t.Fatalf("got %d %q, want %d containing %q", code, body, c.code, c.body)
 			}
 		})
 	}
 	_, metrics := get(t, srv.URL+"/metrics")
 	for _, want := range []string{
-		`acme_exporter_probe_refused_total{reason="target_refused"} 7`,
+		`acme_exporter_probe_refused_total{reason="target_refused"} 8`,
 		`acme_exporter_probe_refused_total{reason="unknown_module"} 1`,
 		`acme_exporter_probe_refused_total{reason="bad_request"} 1`,
 	} {

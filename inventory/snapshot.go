@@ -24,10 +24,38 @@ type Snapshot struct {
 type ClientRoot struct {
 	Client string // certbot, lego, caddy, autocert, acmesh
 	Root   string // e.g. /etc/letsencrypt
-	// Lineages is how many certificates the client renews there. 0 is a
-	// client installed but not used (certbot's package leaves cli.ini,
-	// `lego run` was never called): nothing to renew, nothing to fail.
-	Lineages int
+	// Lineages are the certificates the client renews there, sorted by
+	// name. None is a client installed but not used (certbot's package
+	// leaves cli.ini, `lego run` was never called): nothing to renew,
+	// nothing to fail.
+	Lineages []Lineage
+	// Err says why the root could not be read: not at all when Unreadable
+	// (Lineages is then empty), else only in part (Lineages holds what
+	// was read). nil when it was read.
+	Err        error
+	Unreadable bool
+}
+
+// Lineage is one certificate a client renews, with its renewal settings.
+type Lineage struct {
+	Client    string
+	Name      string
+	Source    string // the file that describes it (renewal conf, .json, .conf)
+	CertPath  string // the current certificate ("" when missing)
+	Directory string // ACME directory URL
+	Mode      string // how it is validated: webroot, standalone, dns-<provider>, ...
+	// RenewBefore is certbot's renew_before_expiry (0 when unset).
+	RenewBefore time.Duration
+	// Lifetime is notAfter - notBefore + 1s of the current certificate's
+	// leaf, as discovery read it; 0 when it did not (the certificate
+	// family's reading, in the Inventory, is the fresher one).
+	Lifetime   time.Duration
+	MustStaple bool
+	// Scheduled is when the client itself plans to renew, where it
+	// stores that (certmagic's ARI selected time, acme.sh Le_NextRenewTime).
+	Scheduled time.Time
+	// Problems found in the layout and settings, bounded snake_case words.
+	Problems []string
 }
 
 // Account is one ACME account key on disk.

@@ -13,8 +13,11 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
+	"io"
 	"log/slog"
+	"maps"
 	"os"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -60,10 +63,27 @@ type Target struct {
 	Run func(ctx context.Context, emit Emit) error
 }
 
-// Collector is one check family.
+// Collector is one check family. A family that keeps goroutines or
+// connections between scrapes (ARI's background fetchers) also implements
+// io.Closer: Close stops them and returns once they have ended (see
+// Close).
 type Collector interface {
 	// Targets lists the family's targets for this scrape.
 	Targets(env *Env) ([]Target, error)
+}
+
+// Close closes every family in cs that implements io.Closer, and returns
+// the first error. Families are not used after.
+func Close(cs map[string]Collector) error {
+	var first error
+	for _, name := range slices.Sorted(maps.Keys(cs)) {
+		if c, ok := cs[name].(io.Closer); ok {
+			if err := c.Close(); err != nil && first == nil {
+				first = fmt.Errorf("closing %s: %w", name, err)
+			}
+		}
+	}
+	return first
 }
 
 // Prober is a family that serves /probe module kinds.
@@ -83,23 +103,19 @@ func Fail(reason string, err error) error { return failure.New(reason, err) }
 // ReasonOf returns the reason of err (see failure.ReasonOf).
 func ReasonOf(err error) string { return failure.ReasonOf(err) }
 
-// Refused is returned by ProbeTargets when a module does not accept a target.
-type Refused struct{ Reason string }
+// Refuse is what ProbeTargets returns when a module does not accept a
+// target: a failure.Error with reason failure.TargetRefused, saying why.
+func Refuse(format string, args ...any) error { return failure.Refuse(format, args...) }
 
-func (r *Refused) Error() string { return r.Reason }
-
-// Refuse builds a Refused error.
-func Refuse(format string, args ...any) error {
-	return &Refused{Reason: fmt.Sprintf(format, args...)}
-}
+// IsRefused reports whether err is a refusal made with Refuse.
+func IsRefused(err error) bool { return failure.IsRefused(err) }
 
 // registry of families
 
 type family struct {
-	name     string
-	enabled  *bool
-	factory  func(*slog.Logger) Collector
-	instance Collector
+	name    string
+	enabled *bool
+	factory func(*slog.Logger) Collector
 }
 
 var (
@@ -155,8 +171,8 @@ func sortedNames() []string {
 	return names
 }
 
-// Families instantiates the enabled families (once each) and returns them
-// by name.
+// Families makes an instance of every enabled family and returns them by
+// name. The instances are the caller's: it closes them (Close) when done.
 func Families(logger *slog.Logger) map[string]Collector {
 	familiesMu.Lock()
 	defer familiesMu.Unlock()
@@ -166,10 +182,7 @@ func Families(logger *slog.Logger) map[string]Collector {
 		if !*f.enabled {
 			continue
 		}
-		if f.instance == nil {
-			f.instance = f.factory(logger.With("collector", name))
-		}
-		out[name] = f.instance
+		out[name] = f.factory(logger.With("collector", name))
 	}
 	return out
 }

@@ -109,6 +109,7 @@ func run(args []string) int {
 		logger.Error("Cannot start", "err", err)
 		return 1
 	}
+	defer func() { _ = exp.Close() }()
 	discoveryFlags.start(exp)
 
 	reloadCh := make(chan chan error)

@@ -54,6 +54,11 @@ func TestNewFamilyTouchesNoOtherFile(t *testing.T) {
 	}()
 	logger := slog.New(slog.DiscardHandler)
 	fams := scrape.Families(logger)
+	defer func() {
+		if err := scrape.Close(fams); err != nil {
+			t.Error(err)
+		}
+	}()
 	if _, ok := fams[trivialFamily]; !ok {
 		t.Fatal("the enabled family is not among the families")
 	}

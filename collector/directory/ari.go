@@ -77,18 +77,42 @@ type ariCollector struct {
 	// ends (ariIdle; a field so a test can shorten it for its own
 	// collector without touching other tests' workers).
 	idle time.Duration
-	// dirFetch limits fetching a directory ourselves (when the directory
-	// family has not) to once a minute per URL; dirLocks serialise it.
-	dirFetch map[string]time.Time
-	dirLocks map[string]*sync.Mutex
 	// own holds the directories this family fetched itself when the Env
 	// has no shared store.
 	own *inventory.DirectoryStore
+
+	// Close stops the workers: stop ends their wait, ctx their fetch in
+	// flight, wg is how Close knows they have ended; closed (under mu)
+	// keeps new ones from starting.
+	stop   chan struct{}
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	closed bool
 }
 
 func newARICollector(l *slog.Logger) *ariCollector {
+	ctx, cancel := context.WithCancel(context.Background())
 	return &ariCollector{logger: l, entries: map[string]*ariEntry{}, queue: make(chan ariJob, 4096), idle: ariIdle,
-		dirFetch: map[string]time.Time{}, dirLocks: map[string]*sync.Mutex{}, own: inventory.NewDirectoryStore()}
+		own: inventory.NewDirectoryStore(), stop: make(chan struct{}), ctx: ctx, cancel: cancel}
+}
+
+// Close stops the background workers, cancelling their fetches in flight,
+// and returns once they have ended. Scrapes after Close serve what was
+// fetched and queue nothing. The exporter closes its families when it
+// shuts down.
+func (c *ariCollector) Close() error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed = true
+	c.cancel()
+	close(c.stop)
+	c.mu.Unlock()
+	c.wg.Wait()
+	return nil
 }
 
 // ariIdle is how long a background fetcher waits for work before it
@@ -99,8 +123,9 @@ const ariIdle = 5 * time.Minute
 // startWorkersLocked starts background fetchers up to n (more after a
 // reload that raised concurrency). c.mu is held.
 func (c *ariCollector) startWorkersLocked(n int) {
-	for c.workers < n {
+	for !c.closed && c.workers < n {
 		c.workers++
+		c.wg.Add(1)
 		go c.work()
 	}
 }
@@ -109,10 +134,16 @@ func (c *ariCollector) startWorkersLocked(n int) {
 // under c.mu, which the decision to end takes too, so a job queued as a
 // worker ends finds the worker count already lowered and starts another.
 func (c *ariCollector) work() {
+	defer c.wg.Done()
 	idle := time.NewTimer(c.idle)
 	defer idle.Stop()
 	for {
 		select {
+		case <-c.stop:
+			c.mu.Lock()
+			c.workers--
+			c.mu.Unlock()
+			return
 		case j := <-c.queue:
 			c.fetch(j)
 			idle.Reset(c.idle)
@@ -256,7 +287,7 @@ func (c *ariCollector) serve(env *scrape.Env, cert inventory.Certificate, key st
 		e = &ariEntry{lastUsed: now}
 		c.entries[key] = e
 	}
-	if !e.queued && !now.Before(e.next) && budget.Add(-1) >= 0 {
+	if !c.closed && !e.queued && !now.Before(e.next) && budget.Add(-1) >= 0 {
 		select {
 		case c.queue <- ariJob{store: c.store(env), key: key, dir: dir, certID: id, now: env.Now, timeout: env.Config.ARI.Timeout.D()}:
 			e.queued = true
@@ -297,7 +328,7 @@ func (c *ariCollector) store(env *scrape.Env) *inventory.DirectoryStore {
 
 // fetch runs in the background worker.
 func (c *ariCollector) fetch(j ariJob) {
-	ctx, cancel := context.WithTimeout(context.Background(), j.timeout)
+	ctx, cancel := context.WithTimeout(c.ctx, j.timeout)
 	defer cancel()
 	info, err := c.get(ctx, j)
 	now := j.now()
@@ -340,14 +371,14 @@ func (c *ariCollector) fetch(j ariJob) {
 	e.next = now.Add(acmehttp.RetryAfterLongTerm)
 }
 
-// get fetches the directory's renewalInfo URL (from the directory family's
-// cache, else itself) and the certificate's renewal information.
+// get reads the directory's renewalInfo URL (through the fetcher the
+// directory family shares) and fetches the certificate's renewal information.
 func (c *ariCollector) get(ctx context.Context, j ariJob) (*acmehttp.RenewalInfo, error) {
-	cl, err := j.dir.client(&clients)
+	cl, err := j.dir.client(&directories.clients)
 	if err != nil {
 		return nil, scrape.Fail("bad_url", err)
 	}
-	st, err := c.directory(ctx, cl, j)
+	st, err := directories.meta(ctx, j.dir, j.store, j.now)
 	if err != nil {
 		return nil, err
 	}
@@ -366,48 +397,4 @@ func (c *ariCollector) get(ctx context.Context, j ariJob) (*acmehttp.RenewalInfo
 		return nil, scrape.Fail("error", err)
 	}
 	return info, nil
-}
-
-// directory returns what the directory says: the directory family's copy
-// (the shared store) when younger than an hour, else one fetched here (one
-// fetch per URL at a time, at most one a minute after a failure).
-func (c *ariCollector) directory(ctx context.Context, cl *acmehttp.Client, j ariJob) (inventory.DirectoryMeta, error) {
-	if st, ok := j.store.Get(j.dir.url); ok && j.now().Sub(st.Fetched) < time.Hour {
-		return st, nil
-	}
-	c.mu.Lock()
-	l := c.dirLocks[j.dir.url]
-	if l == nil {
-		l = &sync.Mutex{}
-		c.dirLocks[j.dir.url] = l
-	}
-	c.mu.Unlock()
-	l.Lock()
-	defer l.Unlock()
-	st, ok := j.store.Get(j.dir.url)
-	if ok && j.now().Sub(st.Fetched) < time.Hour {
-		return st, nil
-	}
-	c.mu.Lock()
-	last := c.dirFetch[j.dir.url]
-	c.mu.Unlock()
-	if !last.IsZero() && j.now().Sub(last) < time.Minute {
-		if ok {
-			return st, nil // a stale copy beats none
-		}
-		return inventory.DirectoryMeta{}, scrape.Fail("directory_unavailable", errors.New("the directory could not be fetched less than a minute ago"))
-	}
-	d, _, err := cl.GetDirectory(ctx, j.dir.url, j.now)
-	if err != nil {
-		c.mu.Lock()
-		c.dirFetch[j.dir.url] = j.now()
-		c.mu.Unlock()
-		if ok {
-			return st, nil
-		}
-		return inventory.DirectoryMeta{}, acmeFailure("directory_", err)
-	}
-	m := directoryMeta(j.dir.url, d, j.now())
-	j.store.Put(m)
-	return m, nil
 }

@@ -74,6 +74,7 @@ acme_directories:
 	publishAs("issuer", "", byIssuer)
 
 	ari := newARICollector(env.Logger)
+	t.Cleanup(func() { _ = ari.Close() })
 	h := scrapetest.NewHarness(env, map[string]scrape.Collector{ariCheck: ari})
 	testutil.CollectAndCount(h)
 	waitARI(t, ari)
@@ -107,6 +108,7 @@ acme_probe_failure_info{check="ari",reason="certificate_unknown",target="/certs/
 // nothing keeps goroutines for ARI when there is nothing to fetch.
 func TestARIWorkersEndWhenIdle(t *testing.T) {
 	c := newARICollector(slog.New(slog.DiscardHandler))
+	t.Cleanup(func() { _ = c.Close() })
 	c.idle = 20 * time.Millisecond
 	workers := func() int {
 		c.mu.Lock()
@@ -151,6 +153,7 @@ func TestARIOnlyDirectoryClaimsNothing(t *testing.T) {
 		env.Inventory.Put("test", sum.Path, []inventory.Certificate{sum})
 	}
 	ari := newARICollector(env.Logger)
+	t.Cleanup(func() { _ = ari.Close() })
 	h := scrapetest.NewHarness(env, map[string]scrape.Collector{ariCheck: ari})
 	testutil.CollectAndCount(h)
 	waitARI(t, ari)

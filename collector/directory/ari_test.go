@@ -78,6 +78,7 @@ func TestARIAgainstPebble(t *testing.T) {
 	publish(env, "a", a)
 	publish(env, "b", b)
 	ari := newARICollector(env.Logger)
+	t.Cleanup(func() { _ = ari.Close() })
 	h := scrapetest.NewHarness(env, map[string]scrape.Collector{ariCheck: ari})
 
 	// First scrape: nothing fetched yet, the worker is fed.
@@ -183,6 +184,7 @@ func TestARIOneRequestPerCertificate(t *testing.T) {
 		publish(env, fmt.Sprintf("c%d", i), is)
 	}
 	ari := newARICollector(env.Logger)
+	t.Cleanup(func() { _ = ari.Close() })
 	h := scrapetest.NewHarness(env, map[string]scrape.Collector{ariCheck: ari})
 	var wg sync.WaitGroup
 	for range 50 {
@@ -223,6 +225,7 @@ func TestARIUnknownAndStopped(t *testing.T) {
 	publish(env, "known", is)
 	publish(env, "foreign", foreign)
 	ari := newARICollector(env.Logger)
+	t.Cleanup(func() { _ = ari.Close() })
 	h := scrapetest.NewHarness(env, map[string]scrape.Collector{ariCheck: ari})
 	testutil.CollectAndCount(h)
 	waitARI(t, ari)

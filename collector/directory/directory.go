@@ -14,12 +14,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/netip"
 	"net/url"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/acme-exporter/acme_exporter/config"
@@ -27,7 +25,6 @@ import (
 	"github.com/acme-exporter/acme_exporter/internal/failure"
 	"github.com/acme-exporter/acme_exporter/internal/guard"
 	"github.com/acme-exporter/acme_exporter/internal/series"
-	"github.com/acme-exporter/acme_exporter/inventory"
 	"github.com/acme-exporter/acme_exporter/scrape"
 )
 
@@ -69,50 +66,6 @@ type dirSpec struct {
 
 type directoryCollector struct {
 	logger *slog.Logger
-}
-
-// clients is the one HTTP client (and connection pool) per directory
-// endpoint that the directory and ARI families share.
-var clients clientCache
-
-// clientCache reuses HTTP clients (and their connections) per endpoint setting.
-type clientCache struct {
-	mu sync.Mutex
-	m  map[clientKey]*acmehttp.Client
-}
-
-type clientKey struct {
-	host, address, resolver string
-	roots                   *x509.CertPool
-	policy                  *guard.Policy
-}
-
-func (c *clientCache) get(k clientKey) *acmehttp.Client {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil {
-		c.m = map[clientKey]*acmehttp.Client{}
-	}
-	if cl := c.m[k]; cl != nil {
-		return cl
-	}
-	if len(c.m) > 256 { // reloads and /probe targets: start over
-		clear(c.m)
-	}
-	d := k.policy.Dialer(net.Dialer{Timeout: 10 * time.Second})
-	cl := acmehttp.New(acmehttp.Options{Roots: k.roots, Dialer: d, Address: k.address,
-		OverrideHost: k.host, Resolver: k.resolver})
-	c.m[k] = cl
-	return cl
-}
-
-func (s dirSpec) client(cache *clientCache) (*acmehttp.Client, error) {
-	u, err := url.Parse(s.url)
-	if err != nil {
-		return nil, err
-	}
-	return cache.get(clientKey{host: acmehttp.HostPort(u), address: s.address, resolver: s.resolver,
-		roots: s.roots, policy: s.policy}), nil
 }
 
 func newDirectoryCollector(l *slog.Logger) *directoryCollector {
@@ -187,12 +140,12 @@ func (c *directoryCollector) target(env *scrape.Env, s dirSpec) scrape.Target {
 }
 
 func (c *directoryCollector) check(ctx context.Context, env *scrape.Env, s dirSpec, emit scrape.Emit) error {
-	cl, err := s.client(&clients)
+	cl, err := s.client(&directories.clients)
 	if err != nil {
 		emit(scrape.Gauge(directoryUpDesc, 0, s.url))
 		return scrape.Fail("bad_url", err)
 	}
-	d, r, err := cl.GetDirectory(ctx, s.url, env.Now)
+	d, r, err := directories.fetch(ctx, cl, s, env.Directories, env.Now)
 	if r != nil {
 		emit(scrape.Gauge(directoryDurationDesc, r.Duration.Seconds(), s.url, "directory"))
 		if r.TLS != nil && len(r.TLS.PeerCertificates) > 0 {
@@ -204,11 +157,6 @@ func (c *directoryCollector) check(ctx context.Context, env *scrape.Env, s dirSp
 		return acmeFailure("directory_", err)
 	}
 	emit(scrape.Gauge(directoryUpDesc, 1, s.url))
-	if !s.probed {
-		// Only the operator's own directories are published: a /probe
-		// target must not change what CAA and ARI believe.
-		env.Directories.Put(directoryMeta(s.url, d, env.Now()))
-	}
 	emit(scrape.Gauge(directoryInfoDesc, 1, s.url, d.Meta.TermsOfService, d.Meta.Website,
 		joinSorted(d.Meta.CAAIdentities), joinSorted(mapKeys(d.Meta.Profiles)),
 		fmt.Sprint(d.RenewalInfo != ""), fmt.Sprint(d.Meta.ExternalAccountRequired)))
@@ -229,12 +177,6 @@ func (c *directoryCollector) check(ctx context.Context, env *scrape.Env, s dirSp
 	}
 	emit(scrape.Gauge(directoryNonceOKDesc, 1, s.url))
 	return nil
-}
-
-// directoryMeta is what other families learn from a directory document.
-func directoryMeta(u string, d *acmehttp.Directory, at time.Time) inventory.DirectoryMeta {
-	return inventory.DirectoryMeta{URL: u, CAAIdentities: d.Meta.CAAIdentities,
-		Profiles: sortedCopy(mapKeys(d.Meta.Profiles)), RenewalInfo: d.RenewalInfo, Fetched: at}
 }
 
 // acmeFailure turns an acmehttp error into a Fail with prefix+reason.

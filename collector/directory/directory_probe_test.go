@@ -6,7 +6,6 @@ package directory
 import (
 	"context"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -67,8 +66,7 @@ modules:
 			{"ca_public", "https://169.254.169.254/dir", "matches none of the module's names"},
 		} {
 			_, err := c.ProbeTargets(context.Background(), env, env.Config.Modules[tc.module], tc.target)
-			var r *scrape.Refused
-			if !errors.As(err, &r) || !strings.Contains(r.Reason, tc.msg) {
+			if !scrape.IsRefused(err) || !strings.Contains(err.Error(), tc.msg) {
 				t.Errorf("%s %q: got %v, want a refusal containing %q", tc.module, tc.target, err, tc.msg)
 			}
 		}

@@ -5,7 +5,6 @@ package dns01
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"testing"
 
@@ -38,8 +37,7 @@ modules:
 	t.Run("refused targets", func(t *testing.T) {
 		for _, target := range []string{"example.org", "127.0.0.2", "bad name!", "x.example.test..evil"} {
 			_, err := c.ProbeTargets(context.Background(), env, env.Config.Modules["dns_loopback"], target)
-			var r *scrape.Refused
-			if !errors.As(err, &r) {
+			if !scrape.IsRefused(err) {
 				t.Errorf("%q: got %v, want a refusal", target, err)
 			}
 		}

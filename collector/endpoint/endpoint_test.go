@@ -14,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/acme-exporter/acme_exporter/internal/failure"
 	"github.com/acme-exporter/acme_exporter/internal/scrapetest"
 	"github.com/acme-exporter/acme_exporter/internal/testcerts"
 	"github.com/acme-exporter/acme_exporter/scrape"
@@ -121,7 +122,7 @@ modules:
 		switch {
 		case tc.refused == "" && err != nil:
 			t.Errorf("%s %s: unexpected refusal %v", tc.module, tc.target, err)
-		case tc.refused != "" && (err == nil || err.Error() != tc.refused):
+		case tc.refused != "" && (!scrape.IsRefused(err) || failure.Detail(err) != tc.refused):
 			t.Errorf("%s %s: got %v, want refusal %q", tc.module, tc.target, err, tc.refused)
 		case tc.refused == "" && len(ts) != 1:
 			t.Errorf("%s %s: %d targets", tc.module, tc.target, len(ts))

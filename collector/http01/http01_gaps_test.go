@@ -5,7 +5,6 @@ package http01
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/netip"
 	"regexp"
@@ -278,8 +277,7 @@ modules:
 	if err == nil || !strings.Contains(err.Error(), `"denied.example.test" resolves to a refused address`) {
 		t.Fatalf("denied.example.test: %v", err)
 	}
-	var re *scrape.Refused
-	if !errors.As(err, &re) {
+	if !scrape.IsRefused(err) {
 		t.Fatalf("not a refusal: %T %v", err, err)
 	}
 }

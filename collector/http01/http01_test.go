@@ -16,6 +16,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/acme-exporter/acme_exporter/internal/failure"
 	"github.com/acme-exporter/acme_exporter/internal/scrapetest"
 	"github.com/acme-exporter/acme_exporter/internal/testbed"
 	"github.com/acme-exporter/acme_exporter/internal/testcerts"
@@ -358,9 +359,9 @@ modules:
 		_, err := c.ProbeTargets(context.Background(), env, env.Config.Modules["h"], target)
 		got := ""
 		if err != nil {
-			got = err.Error()
+			got = failure.Detail(err)
 		}
-		if got != want {
+		if got != want || (err != nil && !scrape.IsRefused(err)) {
 			t.Errorf("%s: got %q want %q", target, got, want)
 		}
 	}

@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/acme-exporter/acme_exporter/discovery"
-	"github.com/acme-exporter/acme_exporter/internal/certs"
 	"github.com/acme-exporter/acme_exporter/internal/files"
 	"github.com/acme-exporter/acme_exporter/inventory"
 	"github.com/acme-exporter/acme_exporter/scrape"
@@ -64,7 +63,7 @@ func (renewalCollector) Targets(env *scrape.Env) ([]scrape.Target, error) {
 	for _, r := range env.Discovered.Clients {
 		// Installed but unused (no lineage): no renewal job is expected
 		// to have run, so its absence is no failure.
-		if r.Lineages > 0 {
+		if len(r.Lineages) > 0 {
 			clients[r.Client] = true
 		}
 		ts = append(ts, scrape.Target{
@@ -90,13 +89,14 @@ func (renewalCollector) Targets(env *scrape.Env) ([]scrape.Target, error) {
 	return ts, nil
 }
 
+// checkRenewal reports the lineages of one client root as discovery's
+// last scan read them (the snapshot): the root is not read again here.
 func checkRenewal(env *scrape.Env, cr inventory.ClientRoot, emit scrape.Emit) error {
-	root, err := discovery.Inspect(cr.Client, cr.Root)
-	if root == nil {
-		return files.Failure(cr.Root, err)
+	if cr.Unreadable {
+		return files.Failure(cr.Root, cr.Err)
 	}
 	var lifetimes map[string]time.Duration // by certificate path, from the inventory
-	for _, l := range root.Lineages {
+	for _, l := range cr.Lineages {
 		emit(scrape.Gauge(renewalLineageDesc, 1, l.Client, l.Name, l.Directory, l.Mode))
 		if !l.Scheduled.IsZero() {
 			emit(scrape.Gauge(renewalScheduledDesc, scrape.UnixSeconds(l.Scheduled), l.Client, l.Name))
@@ -107,8 +107,10 @@ func checkRenewal(env *scrape.Env, cr inventory.ClientRoot, emit scrape.Emit) er
 				lifetimes = currentLifetimes(env)
 			}
 			life, ok := lifetimes[l.CertPath]
-			if !ok {
-				life, ok = lifetime(l.CertPath) // a file the certificate family does not check
+			if !ok && l.Lifetime > 0 {
+				// A file the certificate family does not check (it is
+				// off): the lifetime discovery read with the lineage.
+				life, ok = l.Lifetime, true
 			}
 			if ok && l.RenewBefore*2 >= life {
 				problems = append(problems, "renew_before_expiry_too_long")
@@ -119,8 +121,8 @@ func checkRenewal(env *scrape.Env, cr inventory.ClientRoot, emit scrape.Emit) er
 			emit(scrape.Gauge(renewalProblemDesc, 1, l.Client, l.Name, p))
 		}
 	}
-	if err != nil {
-		return scrape.Fail("layout_unreadable", err)
+	if cr.Err != nil {
+		return scrape.Fail("layout_unreadable", cr.Err)
 	}
 	return nil
 }
@@ -134,20 +136,6 @@ func currentLifetimes(env *scrape.Env) map[string]time.Duration {
 		out[c.Path] = c.NotAfter.Sub(c.NotBefore) + time.Second
 	}
 	return out
-}
-
-// lifetime is notAfter - notBefore + 1s of the file's leaf.
-func lifetime(path string) (time.Duration, bool) {
-	data, _, err := files.ReadStable(path)
-	if err != nil {
-		return 0, false
-	}
-	b, err := certs.ParseBundle(data)
-	if err != nil {
-		return 0, false
-	}
-	leaf := b.Certs[0]
-	return leaf.NotAfter.Sub(leaf.NotBefore) + time.Second, true
 }
 
 func checkLastRun(env *scrape.Env, client string, emit scrape.Emit) error {

@@ -91,12 +91,38 @@ func declared(r string) bool {
 	return reasons[r]
 }
 
-// What ReasonOf gives errors that carry no reason.
-var _ = Declare("timeout", "canceled", "error")
+// What ReasonOf gives errors that carry no reason, and a refusal's reason.
+var _ = Declare("timeout", "canceled", "error", TargetRefused)
 
 // Errorf is New with a formatted error.
 func Errorf(reason, format string, args ...any) *Error {
 	return New(reason, fmt.Errorf(format, args...))
+}
+
+// TargetRefused is the reason of a refusal: a /probe module does not
+// accept the target it was asked to probe (the exporter answers 400 with
+// the refusal's Detail, and no probe runs).
+const TargetRefused = "target_refused"
+
+// Refuse makes a refusal (reason TargetRefused) saying why.
+func Refuse(format string, args ...any) *Error {
+	return New(TargetRefused, fmt.Errorf(format, args...))
+}
+
+// IsRefused reports whether err is (or wraps) a refusal.
+func IsRefused(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Reason == TargetRefused
+}
+
+// Detail is what err says beyond its reason: the wrapped error's text for
+// an Error that wraps one, else err's own text.
+func Detail(err error) string {
+	var e *Error
+	if errors.As(err, &e) && e.Err != nil {
+		return e.Err.Error()
+	}
+	return err.Error()
 }
 
 // ReasonOf returns the reason of err: its Error's, "timeout" for a context

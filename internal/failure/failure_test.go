@@ -68,3 +68,21 @@ func TestUndeclaredReasonPanics(t *testing.T) {
 		t.Errorf("Declared() = %v, want sorted with not_found and timeout", got)
 	}
 }
+
+// A refusal is an Error with the reason TargetRefused; Detail is its text
+// without the reason word (what /probe answers), wrapped or not.
+func TestRefuse(t *testing.T) {
+	err := Refuse("target %q is not host:port", "x")
+	if !IsRefused(err) || ReasonOf(err) != TargetRefused {
+		t.Fatalf("%v: not a refusal", err)
+	}
+	if got := Detail(fmt.Errorf("probe: %w", err)); got != `target "x" is not host:port` {
+		t.Errorf("Detail %q", got)
+	}
+	if IsRefused(New("not_found", errors.New("x"))) || IsRefused(errors.New("target_refused")) {
+		t.Error("other errors are no refusals")
+	}
+	if got := Detail(errors.New("plain")); got != "plain" {
+		t.Errorf("Detail of a plain error %q", got)
+	}
+}

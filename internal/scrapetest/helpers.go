@@ -205,10 +205,16 @@ func RunAsNobody(t *testing.T, dir, mode string, env ...string) string {
 }
 
 // NewFamilies makes fresh instances of the families registered under names,
-// for tests that combine families without importing their internals.
+// for tests that combine families without importing their internals. They
+// are closed when the test ends.
 func NewFamilies(t testing.TB, logger *slog.Logger, names ...string) map[string]scrape.Collector {
 	t.Helper()
 	out := map[string]scrape.Collector{}
+	t.Cleanup(func() {
+		if err := scrape.Close(out); err != nil {
+			t.Error(err)
+		}
+	})
 	for _, n := range names {
 		c, err := scrape.New(n, logger)
 		if err != nil {
