@@ -165,16 +165,19 @@ type NamedLimit struct {
 }
 
 // List returns the set limits in a fixed order.
+// LimitNames are the names List gives, in its order.
+var LimitNames = []string{"certificates_per_registered_domain", "duplicate_certificates", "new_orders_per_account", "failed_validations"}
+
 func (l Limits) List() []NamedLimit {
 	var out []NamedLimit
 	for _, f := range []struct {
 		name string
 		v    *int
 	}{
-		{"certificates_per_registered_domain", l.CertificatesPerRegisteredDomain},
-		{"duplicate_certificates", l.DuplicateCertificates},
-		{"new_orders_per_account", l.NewOrdersPerAccount},
-		{"failed_validations", l.FailedValidations},
+		{LimitNames[0], l.CertificatesPerRegisteredDomain},
+		{LimitNames[1], l.DuplicateCertificates},
+		{LimitNames[2], l.NewOrdersPerAccount},
+		{LimitNames[3], l.FailedValidations},
 	} {
 		if f.v != nil {
 			out = append(out, NamedLimit{f.name, *f.v})

@@ -47,6 +47,7 @@ func (netFamily) ProbeTargets(ctx context.Context, env *scrape.Env, m *config.Mo
 }
 
 func init() {
+	scrape.Checks("test_net")
 	scrape.Register("test_net", true, func(*slog.Logger) scrape.Collector { return netFamily{} })
 	config.RegisterModuleKind("test_net", true, nil)
 }

@@ -4,11 +4,14 @@
 package scrape
 
 import (
+	"slices"
 	"sort"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/acme-exporter/acme_exporter/internal/failure"
 )
 
 // MetricDoc documents one metric family; docs/metrics.md is generated from
@@ -19,6 +22,10 @@ type MetricDoc struct {
 	Labels []string
 	Kind   string // gauge or counter
 	Family string // the check family that exports it, or "exporter"
+	// Values lists, for a label with a closed set of values, every value
+	// the code can give it (see Bounded). The mixin's label matchers are
+	// checked against them (tools/mixincheck reads docs/metrics.md).
+	Values map[string][]string
 }
 
 var (
@@ -42,10 +49,92 @@ func CounterDesc(family, name, help string, labels ...string) *prometheus.Desc {
 func Document(d MetricDoc) {
 	docsMu.Lock()
 	defer docsMu.Unlock()
-	if old, ok := docs[d.Name]; ok && old.Family != d.Family {
-		panic("metric " + d.Name + " documented by two families")
+	if old, ok := docs[d.Name]; ok {
+		if old.Family != d.Family {
+			panic("metric " + d.Name + " documented by two families")
+		}
+		d.Values = old.Values // declared before this (re)documentation
 	}
 	docs[d.Name] = d
+}
+
+// Bounded declares every value label can take in d's family. Declare it
+// next to the Desc, for each label whose values the mixin may match on: a
+// rule or dashboard that matches a value outside the set fails
+// tools/mixincheck, so a renamed value cannot silently empty an alert.
+// Values add up over calls (families sharing a label each add theirs).
+func Bounded(d *prometheus.Desc, label string, values ...string) *prometheus.Desc {
+	addValues(descName(d), label, values)
+	return d
+}
+
+func addValues(name, label string, values []string) {
+	docsMu.Lock()
+	defer docsMu.Unlock()
+	doc, ok := docs[name]
+	if !ok {
+		panic("Bounded: metric " + name + " is not documented")
+	}
+	if !slices.Contains(doc.Labels, label) {
+		panic("Bounded: metric " + name + " has no label " + label)
+	}
+	if doc.Values == nil {
+		doc.Values = map[string][]string{}
+	}
+	vs := append(slices.Clone(doc.Values[label]), values...)
+	slices.Sort(vs)
+	doc.Values[label] = slices.Compact(vs)
+	docs[name] = doc
+}
+
+// Checks declares check names (the check label of every acme_probe_* and
+// acme_check_* series). A target whose check is not declared panics when it
+// runs, which the scheduler turns into reason="panic": a test of the family
+// catches it.
+func Checks(names ...string) struct{} {
+	for _, d := range []*prometheus.Desc{probeSuccessDesc, probeFailureDesc, lastSuccessDesc, staleDesc} {
+		Bounded(d, "check", names...)
+	}
+	checksMu.Lock()
+	defer checksMu.Unlock()
+	for _, n := range names {
+		declaredChecks[n] = true
+	}
+	return struct{}{}
+}
+
+var (
+	checksMu       sync.RWMutex
+	declaredChecks = map[string]bool{}
+)
+
+func checkDeclared(name string) bool {
+	checksMu.RLock()
+	defer checksMu.RUnlock()
+	return declaredChecks[name]
+}
+
+// DeclareReasons declares the failure reasons a family makes with Fail
+// (see failure.Declare). Declare them next to the code that makes them.
+func DeclareReasons(reasons ...string) struct{} { return failure.Declare(reasons...) }
+
+// Prefixed returns every reason of sets with prefix: the reasons of a
+// failure passed on from an edge (a key file's read: key_not_found).
+func Prefixed(prefix string, sets ...[]string) []string {
+	var out []string
+	for _, set := range sets {
+		for _, r := range set {
+			out = append(out, prefix+r)
+		}
+	}
+	return out
+}
+
+// DocumentReasons fills the reason label of acme_probe_failure_info from
+// every declared reason; metricsdoc calls it once every family's package
+// is initialised.
+func DocumentReasons() {
+	addValues(descName(probeFailureDesc), "reason", failure.Declared())
 }
 
 // Docs returns every documented family sorted by name.
@@ -99,6 +188,9 @@ var (
 		"Wall time the collector took in this scrape, in seconds.",
 		"collector")
 )
+
+// The reasons the scheduler itself gives.
+var _ = DeclareReasons("panic", "timeout")
 
 func init() {
 	Document(MetricDoc{Name: "acme_exporter_config_last_reload_successful", Kind: "gauge", Family: "exporter",

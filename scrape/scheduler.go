@@ -441,6 +441,9 @@ func (s *Scheduler) call(ctx context.Context, t Target, hint int) (ms []promethe
 			ms, err, panicked = nil, Fail("panic", fmt.Errorf("%v", r)), true
 		}
 	}()
+	if !checkDeclared(t.Check) {
+		panic("check " + t.Check + " is not declared with scrape.Checks")
+	}
 	if hint > 0 {
 		ms = make([]prometheus.Metric, 0, hint)
 	}

@@ -31,6 +31,12 @@ type funcFamily struct {
 	fn      func(ctx context.Context, target string, emit scrape.Emit) error
 }
 
+// The check and the reasons these tests use, declared as a family would.
+var (
+	_ = scrape.Checks("test")
+	_ = scrape.DeclareReasons("not_found", "parse_error")
+)
+
 func (f *funcFamily) Targets(*scrape.Env) ([]scrape.Target, error) {
 	var ts []scrape.Target
 	for _, name := range f.targets {

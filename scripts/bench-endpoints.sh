@@ -4,9 +4,11 @@
 #
 # bench-endpoints.sh: 1,000 TLS endpoints on loopback (127.0.0.1:20000-20999,
 # leaf + intermediate, TLS 1.3), probed by acme_exporter and by Debian's
-# prometheus-blackbox-exporter in the same session (docs/benchmarks-endpoint.md).
+# prometheus-blackbox-exporter in the same session (docs/benchmarks-endpoint.md),
+# and by ssl_exporter when its binary is given.
 #
 #   scripts/bench-endpoints.sh [runs]      # default 5 runs per cell
+#   SSL_EXPORTER=/path/to/ssl_exporter     # add ssl_exporter's tcp module (built from its source)
 #
 # Cells: acme_exporter /metrics (all 1,000 endpoints in ONE scrape, global
 # concurrency 16); acme_exporter /probe (1,000 requests, client concurrency
@@ -169,6 +171,10 @@ cat > "$W/bbe.yml" <<EOF
 modules:
   tls_ca: {prober: tcp, timeout: 10s, tcp: {tls: true, tls_config: {ca_file: $W/ca.pem}}}
 EOF
+cat > "$W/ssl.yml" <<EOF
+modules:
+  tcp_ca: {prober: tcp, timeout: 10s, tls_config: {ca_file: $W/ca.pem}}
+EOF
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hwm_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
@@ -210,4 +216,16 @@ for ((r = 1; r <= RUNS; r++)); do
   c1=$(ticks $P)
   echo "blackbox_probe $r $wall $(per_probe $c0 $c1) $(hwm_mb $P) $ok"
   stop $P
+
+  # ssl_exporter: 1,000 /probe requests, tcp (handshake and chain verification), concurrency 16.
+  if [ -n "${SSL_EXPORTER:-}" ]; then
+    "$SSL_EXPORTER" --config.file "$W/ssl.yml" --web.listen-address 127.0.0.1:19220 > "$W/ssl.log" 2>&1 &
+    P=$!; PIDS+=($P); wait_http http://127.0.0.1:19220/metrics
+    c0=$(ticks $P)
+    read -r wall ok < <("$W/benchtool" -mode probe -n $N -c 16 -base $BASE -metric ssl_probe_success \
+      -url 'http://127.0.0.1:19220/probe?module=tcp_ca&target=127.0.0.1:%d')
+    c1=$(ticks $P)
+    echo "ssl_probe $r $wall $(per_probe $c0 $c1) $(hwm_mb $P) $ok"
+    stop $P
+  fi
 done

@@ -25,6 +25,9 @@ const trivialFamily = "trivial_test"
 var trivialAnswerDesc = scrape.Desc(trivialFamily, "acme_trivial_test_answer",
 	"A constant, from the family a test adds.", "target")
 
+// Its check name is declared, as every check label value is.
+var _ = scrape.Checks(trivialFamily)
+
 type trivial struct{}
 
 func (trivial) Targets(*scrape.Env) ([]scrape.Target, error) {

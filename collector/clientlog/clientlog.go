@@ -35,6 +35,11 @@ var (
 	clRateLimitedDesc = scrape.CounterDesc(clientLogCheck, "acme_client_rate_limited_total",
 		"rateLimited problems by the limit their detail names (paused_identifier: the account is paused for the identifier and must unpause it; unknown: detail not recognised).",
 		"log", "limit")
+	_ = scrape.Bounded(clErrorsDesc, "problem", append(acmelog.Problems, acmelog.Other)...)
+	_ = scrape.Bounded(clLastSeenDesc, "problem", append(acmelog.Problems, acmelog.Other)...)
+	_ = scrape.Bounded(clRemoteDesc, "problem", append(acmelog.Problems, acmelog.Other)...)
+	_ = scrape.Bounded(clRateLimitedDesc, "limit", acmelog.LimitPerDomain, acmelog.LimitDuplicate, acmelog.LimitNewOrders,
+		acmelog.LimitFailedValidation, acmelog.LimitRegistrations, acmelog.LimitPaused, acmelog.LimitUnknown)
 	clLinesCutDesc = scrape.CounterDesc(clientLogCheck, "acme_client_log_lines_cut_total",
 		"Log lines longer than client_logs.max_line_bytes, cut before parsing.",
 		"log")

@@ -38,6 +38,7 @@ var (
 	rlLimitDesc = scrape.Desc(rateLimitCheck, "acme_rate_limit",
 		"A rate limit of the CA as configured (defaults: Let's Encrypt's), to compute headroom as a ratio.",
 		"ca", "limit")
+	_           = scrape.Bounded(rlLimitDesc, "limit", config.LimitNames...)
 	rlEarlyDesc = scrape.Desc(rateLimitCheck, "acme_early_renewals",
 		"Certificates with notBefore inside the CA's rate-limit window that replaced a certificate for the same name set and key type while more than rate_limits.early_renewal_ratio of its lifetime remained (a forced renewal that burns the duplicate limit).",
 		"ca", "registered_domain")

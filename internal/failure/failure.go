@@ -13,6 +13,8 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sort"
+	"sync"
 )
 
 // Error is an error with a bounded reason.
@@ -36,14 +38,61 @@ func (e *Error) Unwrap() error { return e.Err }
 
 var reasonRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
 
-// New wraps err with reason. A reason that is not a snake_case word is a
-// programming error, caught on the first run of the check that makes it.
+// New wraps err with reason. A reason that is not a snake_case word, or
+// that no package declared (Declare), is a programming error, caught on the
+// first run of the check that makes it (the scheduler turns the panic into
+// reason="panic" and logs it).
 func New(reason string, err error) *Error {
 	if !reasonRE.MatchString(reason) {
 		panic(fmt.Sprintf("bad failure reason %q", reason))
 	}
+	if !declared(reason) {
+		panic(fmt.Sprintf("failure reason %q is not declared (failure.Declare)", reason))
+	}
 	return &Error{Reason: reason, Err: err}
 }
+
+var (
+	declaredMu sync.RWMutex
+	reasons    = map[string]bool{}
+)
+
+// Declare adds the reasons a package can make to the closed set that the
+// reason label of acme_probe_failure_info may take; docs/metrics.md lists
+// the set and tools/mixincheck checks the mixin's matchers against it.
+// Call it from a package-level var next to the code that makes them.
+func Declare(rs ...string) struct{} {
+	declaredMu.Lock()
+	defer declaredMu.Unlock()
+	for _, r := range rs {
+		if !reasonRE.MatchString(r) {
+			panic(fmt.Sprintf("bad failure reason %q", r))
+		}
+		reasons[r] = true
+	}
+	return struct{}{}
+}
+
+// Declared returns every declared reason, sorted.
+func Declared() []string {
+	declaredMu.RLock()
+	defer declaredMu.RUnlock()
+	out := make([]string, 0, len(reasons))
+	for r := range reasons {
+		out = append(out, r)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func declared(r string) bool {
+	declaredMu.RLock()
+	defer declaredMu.RUnlock()
+	return reasons[r]
+}
+
+// What ReasonOf gives errors that carry no reason, and a refusal's reason.
+var _ = Declare("timeout", "canceled", "error", TargetRefused)
 
 // Errorf is New with a formatted error.
 func Errorf(reason, format string, args ...any) *Error {

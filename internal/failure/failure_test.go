@@ -7,8 +7,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 )
+
+// The reasons these tests make, declared as a package that makes them would.
+var _ = Declare("not_found", "too_large", "directory_timeout", "http_status", "x")
 
 func TestReasonOf(t *testing.T) {
 	cases := []struct {
@@ -46,6 +50,22 @@ func TestNewRefusesFreeText(t *testing.T) {
 	e := Errorf("http_status", "answered %d", 503)
 	if e.Error() != "http_status: answered 503" || New("x", nil).Error() != "x" {
 		t.Fatalf("messages: %q, %q", e.Error(), New("x", nil).Error())
+	}
+}
+
+func TestUndeclaredReasonPanics(t *testing.T) {
+	for _, r := range []string{"no_such_reason_anywhere", "Bad Reason"} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("New(%q) did not panic", r)
+				}
+			}()
+			New(r, nil)
+		}()
+	}
+	if got := Declared(); !slices.Contains(got, "not_found") || !slices.Contains(got, "timeout") || !slices.IsSorted(got) {
+		t.Errorf("Declared() = %v, want sorted with not_found and timeout", got)
 	}
 }
 

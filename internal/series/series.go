@@ -7,6 +7,8 @@
 package series
 
 import (
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/acme-exporter/acme_exporter/scrape"
 )
 
@@ -21,13 +23,23 @@ var (
 	CertInfoDesc = scrape.Desc("certificate_file", "acme_certificate_info",
 		"Details of the leaf certificate; dns_names is the sorted SAN list, or a count and digest when long; must_staple is true when the leaf requests OCSP Must-Staple (RFC 7633), which Let's Encrypt can no longer satisfy since it ended OCSP.",
 		"name", "source", "target", "address", "serial", "issuer", "key_type", "dns_names", "must_staple")
+	_                     = scrape.Bounded(CertInfoDesc, "must_staple", "true", "false")
 	CertChainCompleteDesc = scrape.Desc("certificate_file", "acme_certificate_chain_complete",
 		"1 when the certificates in the file (or on the wire) alone verify the leaf to a trusted root, without fetching intermediates.",
 		"name", "source", "target", "address")
 )
 
+// Sources: a certificate read from a file or from an endpoint's handshake.
+var _ = func() struct{} {
+	for _, d := range []*prometheus.Desc{CertNotBeforeDesc, CertNotAfterDesc, CertChainNotAfterDesc, CertInfoDesc, CertChainCompleteDesc} {
+		scrape.Bounded(d, "source", "file", "endpoint")
+	}
+	return struct{}{}
+}()
+
 var (
 	ClockOffsetDesc = scrape.Desc("clock", "acme_clock_offset_seconds",
 		"Local clock minus the reference clock, in seconds: reference=ntp from an NTP exchange, reference=acme from the Date header of an ACME server's newNonce answer (1 s resolution). Positive means the local clock is ahead.",
 		"reference", "server")
+	_ = scrape.Bounded(ClockOffsetDesc, "reference", "ntp", "acme")
 )

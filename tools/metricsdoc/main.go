@@ -9,6 +9,7 @@ import (
 	_ "embed"
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 
 	_ "github.com/acme-exporter/acme_exporter/collector/all" // every check family
@@ -30,9 +31,32 @@ while it fails. Reasons are listed in docs/configuration.md per check.
 | metric | type | labels | collector | meaning |
 |---|---|---|---|---|
 `)
-	for _, d := range scrape.Docs() {
+	scrape.DocumentReasons()
+	docs := scrape.Docs()
+	for _, d := range docs {
 		fmt.Fprintf(w, "| `%s` | %s | %s | %s | %s |\n", d.Name, d.Kind, labels(d.Labels), d.Family,
 			strings.ReplaceAll(d.Help, "|", `\|`))
+	}
+	fmt.Fprint(w, `
+## Bounded label values
+
+Every value these labels can take, declared in the code next to the metric (`+"`scrape.Bounded`"+`,
+`+"`scrape.Checks`"+`, and for failure reasons `+"`scrape.DeclareReasons`"+`). A reason the code makes without
+declaring it panics on the check's first run, which its tests catch. `+"`make mixin-check`"+` fails when a
+rule or dashboard matches a value outside these sets (tools/mixincheck reads this table).
+
+| metric | label | values |
+|---|---|---|
+`)
+	for _, d := range docs {
+		ls := make([]string, 0, len(d.Values))
+		for l := range d.Values {
+			ls = append(ls, l)
+		}
+		sort.Strings(ls)
+		for _, l := range ls {
+			fmt.Fprintf(w, "| `%s` | `%s` | %s |\n", d.Name, l, labels(d.Values[l]))
+		}
 	}
 	fmt.Fprint(w, perFile)
 }

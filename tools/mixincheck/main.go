@@ -9,7 +9,11 @@
 //     in docs/runbook.md that its runbook_url points to;
 //   - every dashboard has a stable uid (md5 of its file name), unique panel
 //     ids, the datasource/job/instance variables, and every panel and query
-//     uses them.
+//     uses them;
+//   - every label matcher in rules, annotation queries and dashboards names
+//     a label the metric has, and a literal value of a bounded label is one
+//     the code declares (the "Bounded label values" table of
+//     docs/metrics.md); ALERTS matchers name alerts of the mixin.
 //
 // It does not parse PromQL itself: with -promql-out it writes every dashboard
 // query into a Prometheus rules file (as recording rules) so that
@@ -70,8 +74,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var problems []string
 	problems = append(problems, checkAlerts(alerts, known, anchors, sections, *runbookURLPrefix)...)
 	problems = append(problems, checkDashboards(dashboards, known)...)
+	fams, err := readFamilies(*metricsPath)
+	if err != nil {
+		fmt.Fprintln(stderr, "mixincheck:", err)
+		return 1
+	}
+	problems = append(problems, checkLabels(alerts, dashboards, fams)...)
 	if *testsDir != "" {
 		ps, err := checkTestCoverage(alerts, *testsDir)
+		if err != nil {
+			fmt.Fprintln(stderr, "mixincheck:", err)
+			return 1
+		}
+		problems = append(problems, ps...)
+		ps, err = checkTestSeries(*testsDir, fams)
 		if err != nil {
 			fmt.Fprintln(stderr, "mixincheck:", err)
 			return 1

@@ -1,0 +1,15 @@
+// Copyright 2026 The acme_exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package account
+
+import (
+	"github.com/acme-exporter/acme_exporter/scrape"
+)
+
+// The check names and failure reasons this family emits: the mixin may
+// match only these (tools/mixincheck).
+var (
+	_ = scrape.Checks(accountKeyCheck, accountRegCheck)
+	_ = scrape.DeclareReasons("acme_error", "exporter_cannot_read", "key_unreadable", "parse_error", "rate_limited", "read_error", "timeout", "tls_error", "unreachable")
+)

@@ -1,0 +1,15 @@
+// Copyright 2026 The acme_exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package dns01
+
+import (
+	"github.com/acme-exporter/acme_exporter/scrape"
+)
+
+// The check names and failure reasons this family emits: the mixin may
+// match only these (tools/mixincheck).
+var (
+	_ = scrape.Checks(dnsCheck, caaCheck)
+	_ = scrape.DeclareReasons("caa_lookup_failed", "no_caa_identity", "no_nameservers", "no_resolver", "resolver_error", "resolver_timeout", "timeout")
+)
