@@ -503,16 +503,15 @@ func (c *endpointCollector) ProbeTargets(ctx context.Context, env *scrape.Env, m
 	if err != nil {
 		return nil, scrape.Refuse("target %q: %v", target, err)
 	}
-	pol := guard.FromModule(m)
-	if err := pol.CheckName(host); err != nil {
-		return nil, scrape.Refuse("%v", err)
-	}
+	// Settings were checked when the config loaded: only the target can
+	// be refused here.
 	set, err := config.DecodeEndpointSettings(&m.Settings)
 	if err != nil {
 		return nil, scrape.Refuse("module settings: %v", err)
 	}
-	if err := dnsclient.RefuseResolved(ctx, pol, host, set.Resolver, m.Timeout.D()); err != nil {
-		return nil, scrape.Refuse("%v", err)
+	pol := guard.FromModule(m)
+	if err := dnsclient.GuardProbeHost(ctx, pol, host, set.Resolver, m.Timeout.D()); err != nil {
+		return nil, err
 	}
 	s := endpointSpec{
 		label: endpointLabel(target, set.KeyType), host: host, port: port,

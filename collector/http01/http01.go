@@ -569,16 +569,15 @@ func (c *http01Collector) ProbeTargets(ctx context.Context, env *scrape.Env, m *
 	if err := config.CheckDomain(d); err != nil {
 		return nil, scrape.Refuse("target %q: %v", target, err)
 	}
-	pol := guard.FromModule(m)
-	if err := pol.CheckName(d); err != nil {
-		return nil, scrape.Refuse("%v", err)
-	}
+	// Settings were checked when the config loaded: only the target can
+	// be refused here.
 	set, err := config.DecodeHTTP01Settings(&m.Settings)
 	if err != nil {
 		return nil, scrape.Refuse("module settings: %v", err)
 	}
-	if err := dnsclient.RefuseResolved(ctx, pol, d, set.Resolver, m.Timeout.D()); err != nil {
-		return nil, scrape.Refuse("%v", err)
+	pol := guard.FromModule(m)
+	if err := dnsclient.GuardProbeHost(ctx, pol, d, set.Resolver, m.Timeout.D()); err != nil {
+		return nil, err
 	}
 	s := http01Spec{domain: d, mode: "proxy", resolver: set.Resolver, port: set.Port, tlsPort: set.HTTPSPort,
 		timeout: m.Timeout.D(), policy: pol}

@@ -122,6 +122,20 @@ var ProbeHostResolver guard.Resolver = net.DefaultResolver
 // maxProbeLookup bounds the lookup refuseResolved makes before /probe runs.
 const maxProbeLookup = 3 * time.Second
 
+// GuardProbeHost is the /probe guard of a target that names host: the
+// module's names must allow host (guard.Policy.CheckName), and no address
+// it resolves to (RefuseResolved) may be one the module refuses. Either is
+// a refusal (failure.TargetRefused) saying why, which /probe answers 400.
+func GuardProbeHost(ctx context.Context, pol *guard.Policy, host, resolver string, timeout time.Duration) error {
+	if err := pol.CheckName(host); err != nil {
+		return failure.Refuse("%v", err)
+	}
+	if err := RefuseResolved(ctx, pol, host, resolver, timeout); err != nil {
+		return failure.Refuse("%v", err)
+	}
+	return nil
+}
+
 // RefuseResolved resolves host (through resolver when set, within the
 // request's context) so /probe can answer 400 when the name leads to an
 // address the module refuses, as guard.CheckHost does. A failed lookup is not a refusal: the check runs
