@@ -61,7 +61,7 @@ func TestUndeclaredReasonPanics(t *testing.T) {
 					t.Errorf("New(%q) did not panic", r)
 				}
 			}()
-			New(r, nil)
+			_ = New(r, nil)
 		}()
 	}
 	if got := Declared(); !slices.Contains(got, "not_found") || !slices.Contains(got, "timeout") || !slices.IsSorted(got) {
