@@ -5,8 +5,10 @@ package endpoint
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -153,5 +155,60 @@ modules:
 		// handshake, so the TLS handshake fails or times out; never a
 		// policy refusal.
 		t.Fatalf("reason %q (%v)", scrape.ReasonOf(err), err)
+	}
+}
+
+// The probe offers classical key exchange groups only: the hybrid
+// post-quantum share Go offers by default cost a quarter of a probe's CPU,
+// for a connection that carries nothing secret. The handshake still
+// completes with a TLS 1.3 server on its default settings.
+func TestEndpointOffersClassicalGroups(t *testing.T) {
+	chain := testcerts.NewChain(t, "Groups Test")
+	leaf := chain.Leaf(t, testcerts.Options{DNSNames: []string{"groups.example.test"}})
+	pair, err := tls.X509KeyPair(chain.FullChain(leaf), leaf.KeyPEM())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var offered [][]tls.CurveID
+	cfg := &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS13,
+		GetConfigForClient: func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+			mu.Lock()
+			offered = append(offered, hello.SupportedCurves)
+			mu.Unlock()
+			return nil, nil
+		}}
+	l, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				_ = c.(*tls.Conn).Handshake()
+				_ = c.Close()
+			}()
+		}
+	}()
+	addr := l.Addr().String()
+	yml := fmt.Sprintf("endpoints:\n  - target: %s\n    server_name: groups.example.test\n", addr)
+	env := scrapetest.Env(t, yml, testcerts.Epoch, chain.Pool())
+	h := scrapetest.NewHarness(env, map[string]scrape.Collector{endpointCheck: newEndpointCollector(env.Logger)})
+	scrapetest.Compare(t, h, fmt.Sprintf("\nacme_endpoint_up{address=%q,name=\"groups.example.test\",target=%q} 1\n", addr, addr),
+		"acme_endpoint_up")
+	mu.Lock()
+	defer mu.Unlock()
+	if len(offered) == 0 {
+		t.Fatal("no ClientHello reached the server")
+	}
+	for _, curves := range offered {
+		if slices.Contains(curves, tls.X25519MLKEM768) || !slices.Contains(curves, tls.X25519) {
+			t.Errorf("probe offered %v, want X25519 and no X25519MLKEM768", curves)
+		}
 	}
 }
