@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"golang.org/x/crypto/acme"
@@ -135,7 +136,23 @@ func (b *bed) startAccountsExporter() {
 		t.Fatal(err)
 	}
 	b.acctExporterAddr = fmt.Sprintf("127.0.0.1:%d", testbed.FreePort(t, "127.0.0.1"))
-	p := testbed.Start(t, b.dir, "acme_exporter-accounts", []string{b.exporterBin, "--config.file=" + path,
-		"--web.listen-address=" + b.acctExporterAddr}, "ACME_EXPORTER_OFFLINE=1")
-	testbed.WaitHTTP(t, "http://"+b.acctExporterAddr+"/-/ready", p)
+	b.acctExporterArgv = []string{b.exporterBin, "--config.file=" + path, "--web.listen-address=" + b.acctExporterAddr}
+	b.restartAccountsExporter()
+}
+
+// restartAccountsExporter starts the accounts exporter (again, after a
+// scenario killed it); it runs on the test goroutine.
+func (b *bed) restartAccountsExporter() {
+	p := testbed.Start(b.t, b.dir, fmt.Sprintf("acme_exporter-accounts-%d", time.Now().UnixNano()), b.acctExporterArgv, "ACME_EXPORTER_OFFLINE=1")
+	testbed.WaitHTTP(b.t, "http://"+b.acctExporterAddr+"/-/ready", p)
+	b.exporterMu.Lock()
+	b.acctExporter = p
+	b.exporterMu.Unlock()
+}
+
+func (b *bed) killAccountsExporter() error {
+	b.exporterMu.Lock()
+	p := b.acctExporter
+	b.exporterMu.Unlock()
+	return syscall.Kill(p.Cmd.Process.Pid, syscall.SIGKILL)
 }

@@ -102,6 +102,11 @@ type bed struct {
 	// which keeps its capabilities, checks it (acctExporterAddr).
 	acctSvc          *acmeAccount
 	acctExporterAddr string
+	acctExporter     *testbed.Process
+	acctExporterArgv []string
+	// promRules is the rendered rules file; Prometheus' config is rewritten
+	// (setAccountsJob) to take a target out of service discovery.
+	promRules string
 	confMu           sync.Mutex
 	ntpAddr          string // where the exporter's NTP server name is dialled
 

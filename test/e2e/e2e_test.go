@@ -170,6 +170,7 @@ func TestEndToEnd(t *testing.T) {
 	amCfg, amSource := alertmanagerConfig(t, b.root, b.dir, b.sink)
 	b.am = testbed.StartAlertmanager(t, b.dir, amCfg)
 	rules, rulesSource := rulesFile(t, b.root, b.dir)
+	b.promRules = rules
 	b.prom = testbed.StartPrometheus(t, b.dir, prometheusConfig(rules, strings.TrimPrefix(b.am.URL, "http://"), b.exporterAddr, b.acctExporterAddr))
 	t.Logf("bed up in %s: rules from %s; Alertmanager from %s; lifetime %s", time.Since(start).Round(time.Second), rulesSource, amSource, b.lifetime)
 	if g, r, err := b.prom.RuleGroups(ctx); err != nil || r == 0 {
@@ -419,34 +420,49 @@ func (b *bed) run(ctx context.Context, s *scenario) *result {
 		timeout = b.lifetime + time.Minute
 	}
 	type seen struct {
+		alert string
 		n     testbed.Notification
 		dedup string
 	}
 	var firing []seen
+	want := max(1, s.Incidents)
 	for _, alert := range s.Alerts {
 		deadline := time.Now().Add(timeout)
-		var got *testbed.Notification
-		for got == nil && time.Now().Before(deadline) {
+		var got []testbed.Notification
+		keys := map[string]bool{}
+		for len(got) < want && time.Now().Before(deadline) {
 			for _, n := range b.sink.Notifications() {
-				if f, _ := matches(n, alert, s.Labels, ""); f && !n.At.Before(at.Add(-time.Second)) {
-					got = &n
-					break
+				if f, _ := matches(n, alert, s.Labels, ""); f && !n.At.Before(at.Add(-time.Second)) && !keys[incidentKey(n)] {
+					keys[incidentKey(n)] = true
+					got = append(got, n)
+					if len(got) == want {
+						break
+					}
 				}
 			}
-			if got == nil {
+			if len(got) < want {
 				sleepCtx(ctx, 500*time.Millisecond)
 			}
 		}
-		if got == nil {
+		if len(got) < want {
 			_ = s.Revert(ctx, b)
-			return fail(fmt.Errorf("%s did not reach any receiver within %s of the injection", alert, timeout))
+			if len(got) == 0 {
+				return fail(fmt.Errorf("%s did not reach any receiver within %s of the injection", alert, timeout))
+			}
+			return fail(fmt.Errorf("%s opened %d incident(s) within %s of the injection, want %d", alert, len(got), timeout, want))
 		}
-		r.notified = append(r.notified, notice{alert: alert, receiver: receiverOf(*got), severity: severityOf(*got, alert), after: got.At.Sub(at)})
-		sv := seen{n: *got}
-		if got.PagerDuty != nil {
-			sv.dedup = got.PagerDuty.DedupKey
+		for _, g := range got {
+			if slices.Contains(s.Pages, alert) && g.PagerDuty == nil {
+				_ = s.Revert(ctx, b)
+				return fail(fmt.Errorf("%s reached %s, want a page (PagerDuty)", alert, receiverOf(g)))
+			}
+			r.notified = append(r.notified, notice{alert: alert, receiver: receiverOf(g), severity: severityOf(g, alert), after: g.At.Sub(at)})
+			sv := seen{alert: alert, n: g}
+			if g.PagerDuty != nil {
+				sv.dedup = g.PagerDuty.DedupKey
+			}
+			firing = append(firing, sv)
 		}
-		firing = append(firing, sv)
 	}
 	reverted := time.Now()
 	err = s.Revert(ctx, b)
@@ -457,17 +473,18 @@ func (b *bed) run(ctx context.Context, s *scenario) *result {
 	// Every notified alert must be resolved at its receiver, and nothing of
 	// the scenario may be left pending or firing in Prometheus.
 	deadline := time.Now().Add(2*time.Minute + b.lifetime/4)
-	for i, alert := range s.Alerts {
+	for _, f := range firing {
+		alert := f.alert
 		var done time.Time
 		for done.IsZero() && time.Now().Before(deadline) {
 			for _, n := range b.sink.Notifications() {
 				// A later alert of the scenario may supersede an earlier
 				// one (the mixin's unless/inhibit), which then resolves
 				// before the revert.
-				if !n.At.After(firing[i].n.At) {
+				if !n.At.After(f.n.At) {
 					continue
 				}
-				if _, res := matches(n, alert, s.Labels, firing[i].dedup); res {
+				if _, res := matches(n, alert, s.Labels, f.dedup); res {
 					done = n.At
 					break
 				}
@@ -491,6 +508,18 @@ func (b *bed) run(ctx context.Context, s *scenario) *result {
 		sleepCtx(ctx, time.Second)
 	}
 	return fail(fmt.Errorf("alerts still pending or firing after the revert: %v", b.promAlertsFor(ctx, s)))
+}
+
+// incidentKey tells incidents apart: PagerDuty's dedup key (one per
+// Alertmanager group), or a webhook message's group key.
+func incidentKey(n testbed.Notification) string {
+	if n.PagerDuty != nil {
+		return n.PagerDuty.DedupKey
+	}
+	if n.Webhook != nil {
+		return n.Webhook.GroupKey
+	}
+	return n.Body
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) {

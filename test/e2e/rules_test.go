@@ -4,8 +4,11 @@
 package e2e
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -63,7 +66,13 @@ func stderrOf(err error) string {
 	return ""
 }
 
+// prometheusConfig scrapes both exporters; with accountsAddr empty the
+// accounts job is gone, as a target that left service discovery.
 func prometheusConfig(rules, amAddr, exporterAddr, accountsAddr string) string {
+	accounts := ""
+	if accountsAddr != "" {
+		accounts = fmt.Sprintf("  - job_name: %s\n    static_configs: [{targets: [%q]}]\n", jobAccounts, accountsAddr)
+	}
 	return fmt.Sprintf(`global:
   scrape_interval: %[1]s
   scrape_timeout: %[1]s
@@ -75,9 +84,34 @@ alerting:
 scrape_configs:
   - job_name: %[6]s
     static_configs: [{targets: [%[5]q]}]
-  - job_name: %[7]s
-    static_configs: [{targets: [%[8]q]}]
-`, scrapeInterval, evalInterval, rules, amAddr, exporterAddr, jobName, jobAccounts, accountsAddr)
+%[7]s`, scrapeInterval, evalInterval, rules, amAddr, exporterAddr, jobName, accounts)
+}
+
+// setAccountsJob rewrites Prometheus' configuration with or without the
+// accounts exporter's job and reloads it (POST /-/reload).
+func (b *bed) setAccountsJob(ctx context.Context, on bool) error {
+	addr := ""
+	if on {
+		addr = b.acctExporterAddr
+	}
+	cfg := prometheusConfig(b.promRules, strings.TrimPrefix(b.am.URL, "http://"), b.exporterAddr, addr)
+	if err := os.WriteFile(filepath.Join(b.dir, "prometheus.yml"), []byte(cfg), 0o644); err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.prom.URL+"/-/reload", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return fmt.Errorf("prometheus reload: %s %s", resp.Status, body)
+	}
+	return nil
 }
 
 // routingKey is the PagerDuty integration key the bed's receiver reads

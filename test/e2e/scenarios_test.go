@@ -31,6 +31,13 @@ type scenario struct {
 	// Also are alerts the fault may raise besides Alerts (the same fault
 	// seen by another check); they are neither required nor unexpected.
 	Also []string
+	// Pages are the alerts of Alerts that must page: reach the PagerDuty
+	// receiver as a trigger event.
+	Pages []string
+	// Incidents is how many distinct incidents (PagerDuty dedup keys, or
+	// webhook groups) each alert must open; 0 means 1. Two hosts failing
+	// the same way must be two incidents, not one the second joins.
+	Incidents int
 	// Pending, when set, says why the scenario cannot run yet.
 	Pending string
 	// Exclusive scenarios run alone, after the others: they disturb every
@@ -348,6 +355,7 @@ func scenarios() []*scenario {
 			// The window is in the past: the page; the early-window warning
 			// gives way to it.
 			Alerts:  []string{"AcmeAriWindowEndedNotReplaced"},
+			Pages:   []string{"AcmeAriWindowEndedNotReplaced"},
 			Timeout: 2 * time.Minute,
 			Inject:  injectRevoked,
 			Revert: func(ctx context.Context, b *bed) error {
@@ -374,16 +382,39 @@ func scenarios() []*scenario {
 			},
 		},
 		{
-			ID: "exporter-killed", Cause: "exporter",
-			What:      "the exporter killed (SIGKILL), then restarted",
+			ID: "exporters-killed", Cause: "exporter",
+			What: "both exporters (two targets, as two hosts) killed (SIGKILL), then restarted: the dead-man " +
+				"page, once per host (two PagerDuty incidents, not one the second joins)",
 			Alerts:    []string{"AcmeExporterDown"},
+			Pages:     []string{"AcmeExporterDown"},
+			Incidents: 2,
 			Exclusive: true,
 			Timeout:   2 * time.Minute,
 			Inject: func(ctx context.Context, b *bed) (time.Time, error) {
+				if err := b.killAccountsExporter(); err != nil {
+					return time.Time{}, err
+				}
 				return time.Now(), b.killExporter()
 			},
 			Revert: func(ctx context.Context, b *bed) error {
+				b.restartAccountsExporter()
 				return b.startExporterErr()
+			},
+		},
+		{
+			ID: "exporter-absent", Cause: "exporter",
+			What: "the accounts exporter's target removed from Prometheus' scrape configuration (as a target " +
+				"that left service discovery; reload), then put back: the absent() dead-man page",
+			Labels:    map[string]string{"job": jobAccounts},
+			Alerts:    []string{"AcmeExporterAbsent"},
+			Pages:     []string{"AcmeExporterAbsent"},
+			Exclusive: true,
+			Timeout:   2 * time.Minute,
+			Inject: func(ctx context.Context, b *bed) (time.Time, error) {
+				return time.Now(), b.setAccountsJob(ctx, false)
+			},
+			Revert: func(ctx context.Context, b *bed) error {
+				return b.setAccountsJob(ctx, true)
 			},
 		},
 	}
