@@ -107,8 +107,8 @@ type bed struct {
 	// promRules is the rendered rules file; Prometheus' config is rewritten
 	// (setAccountsJob) to take a target out of service discovery.
 	promRules string
-	confMu           sync.Mutex
-	ntpAddr          string // where the exporter's NTP server name is dialled
+	confMu    sync.Mutex
+	ntpAddr   string // where the exporter's NTP server name is dialled
 
 	httpAuth    atomic.Bool // basic auth on the http01-auth domain
 	nginxMu     sync.Mutex  // one writeNginx+reload at a time
