@@ -67,12 +67,16 @@ func stderrOf(err error) string {
 }
 
 // prometheusConfig scrapes both exporters; with accountsAddr empty the
-// accounts job is gone, as a target that left service discovery.
+// accounts job keeps no target, as when its target left service discovery.
+// (The job itself stays: a job removed from the configuration gets no
+// staleness markers, and its last up sample would linger for the 5-minute
+// lookback.)
 func prometheusConfig(rules, amAddr, exporterAddr, accountsAddr string) string {
-	accounts := ""
+	targets := ""
 	if accountsAddr != "" {
-		accounts = fmt.Sprintf("  - job_name: %s\n    static_configs: [{targets: [%q]}]\n", jobAccounts, accountsAddr)
+		targets = fmt.Sprintf("%q", accountsAddr)
 	}
+	accounts := fmt.Sprintf("  - job_name: %s\n    static_configs: [{targets: [%s]}]\n", jobAccounts, targets)
 	return fmt.Sprintf(`global:
   scrape_interval: %[1]s
   scrape_timeout: %[1]s
