@@ -156,7 +156,7 @@ func unknownField(key string, known []string) string {
 func nearest(key string, known []string) string {
 	best, bestD := "", -1
 	for _, k := range known {
-		if d := editDistance(key, k); bestD < 0 || d < bestD {
+		if d := EditDistance(key, k); bestD < 0 || d < bestD {
 			best, bestD = k, d
 		}
 	}
@@ -166,7 +166,9 @@ func nearest(key string, known []string) string {
 	return ""
 }
 
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance of a and b, in bytes; the
+// "did you mean" of config errors and of tools/mixincheck.
+func EditDistance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {

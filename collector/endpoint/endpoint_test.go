@@ -18,6 +18,7 @@ import (
 
 	"github.com/acme-exporter/acme_exporter/internal/failure"
 	"github.com/acme-exporter/acme_exporter/internal/scrapetest"
+	"github.com/acme-exporter/acme_exporter/internal/testbed"
 	"github.com/acme-exporter/acme_exporter/internal/testcerts"
 	"github.com/acme-exporter/acme_exporter/scrape"
 )
@@ -178,24 +179,10 @@ func TestEndpointOffersClassicalGroups(t *testing.T) {
 			mu.Unlock()
 			return nil, nil
 		}}
-	l, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				_ = c.(*tls.Conn).Handshake()
-				_ = c.Close()
-			}()
-		}
-	}()
-	addr := l.Addr().String()
+	addr := testbed.ServeTCP(t, "127.0.0.1:0", func(c net.Conn) {
+		_ = tls.Server(c, cfg).Handshake()
+		_ = c.Close()
+	})
 	yml := fmt.Sprintf("endpoints:\n  - target: %s\n    server_name: groups.example.test\n", addr)
 	env := scrapetest.Env(t, yml, testcerts.Epoch, chain.Pool())
 	h := scrapetest.NewHarness(env, map[string]scrape.Collector{endpointCheck: newEndpointCollector(env.Logger)})

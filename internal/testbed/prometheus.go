@@ -116,6 +116,25 @@ func (p *Prometheus) RuleGroups(ctx context.Context) (groups, rules int, err err
 	return len(out.Data.Groups), rules, nil
 }
 
+// Reload makes Prometheus read its configuration file again (POST
+// /-/reload; the bed starts it with --web.enable-lifecycle).
+func (p *Prometheus) Reload(ctx context.Context) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.URL+"/-/reload", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return fmt.Errorf("prometheus reload: %s %s", resp.Status, body)
+	}
+	return nil
+}
+
 // maxAPIBody bounds what is read from a test server's API.
 const maxAPIBody = 16 << 20
 

@@ -7,8 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -102,20 +100,7 @@ func (b *bed) setAccountsJob(ctx context.Context, on bool) error {
 	if err := os.WriteFile(filepath.Join(b.dir, "prometheus.yml"), []byte(cfg), 0o644); err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.prom.URL+"/-/reload", nil)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		return fmt.Errorf("prometheus reload: %s %s", resp.Status, body)
-	}
-	return nil
+	return b.prom.Reload(ctx)
 }
 
 // routingKey is the PagerDuty integration key the bed's receiver reads

@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/acme-exporter/acme_exporter/config"
 )
 
 // A family as the metric reference describes it: its labels and, for the
@@ -321,7 +323,7 @@ func nearest(v string, allowed map[string]bool) string {
 	sort.Strings(all)
 	best, bestD := "", 1<<30
 	for _, a := range all {
-		d := editDistance(v, a)
+		d := config.EditDistance(v, a)
 		if strings.Contains(a, v) || strings.Contains(v, a) { // account for account_key
 			d = min(d, 2)
 		}
@@ -336,26 +338,6 @@ func nearest(v string, allowed map[string]bool) string {
 		return "allowed: " + strings.Join(all, ", ")
 	}
 	return fmt.Sprintf("%d allowed values in docs/metrics.md", len(all))
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 var annotationQuery = regexp.MustCompile("query\\s+(\"(?:[^\"\\\\]|\\\\.)*\"|`[^`]*`)")
