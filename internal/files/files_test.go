@@ -4,10 +4,13 @@
 package files
 
 import (
+	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"syscall"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/acme-exporter/acme_exporter/internal/failure"
@@ -93,5 +96,33 @@ func TestIdentityNoticesChmod(t *testing.T) {
 	}
 	if a == b {
 		t.Fatal("chmod 000 left the identity unchanged")
+	}
+}
+
+// readInto returns exactly what the reader holds whatever the buffer's
+// starting capacity (the stat's size may be stale: the file grew or
+// shrank), and passes a read error on.
+func TestReadInto(t *testing.T) {
+	data := bytes.Repeat([]byte("0123456789abcdef"), 300) // 4,800 bytes
+	for _, c := range []struct {
+		name string
+		cap  int
+		in   []byte
+	}{
+		{"empty", 0, nil},
+		{"exact", len(data), data},
+		{"larger than stat", 100, data},
+		{"smaller than stat", 10000, data[:7]},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := readInto(iotest.HalfReader(bytes.NewReader(c.in)), make([]byte, 0, c.cap))
+			if err != nil || !bytes.Equal(got, c.in) {
+				t.Errorf("readInto = %d bytes, %v; want %d bytes", len(got), err, len(c.in))
+			}
+		})
+	}
+	boom := errors.New("boom")
+	if _, err := readInto(iotest.ErrReader(boom), make([]byte, 0, 8)); !errors.Is(err, boom) {
+		t.Errorf("error %v, want %v", err, boom)
 	}
 }

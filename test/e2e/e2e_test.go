@@ -136,7 +136,11 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	renewErrs := make(chan error, 16)
-	go b.renewalJob(ctx, renewErrs)
+	renewDone := make(chan struct{})
+	go func() {
+		defer close(renewDone)
+		b.renewalJob(ctx, renewErrs)
+	}()
 
 	bin, ok := <-built
 	if !ok || strings.HasPrefix(bin, "error:") {
@@ -228,6 +232,9 @@ func TestEndToEnd(t *testing.T) {
 	b.checkQuiet(t, "at the end")
 	figures := b.exporterFigures(ctx, time.Since(start))
 	cancel()
+	// The job may be inside a renewal: wait for it before reading what it
+	// counted and closing the channel it sends on.
+	<-renewDone
 
 	// Renewal errors of the baseline are failures: the healthy bed must renew.
 	close(renewErrs)
@@ -235,7 +242,11 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("renewal job: %v", err)
 	}
 	for _, name := range baselineNames {
-		if l := b.lineage(name); l.renewals == 0 {
+		l := b.lineage(name)
+		l.mu.Lock()
+		n := l.renewals
+		l.mu.Unlock()
+		if n == 0 {
 			t.Errorf("baseline %s was never renewed during the run", name)
 		}
 	}
