@@ -254,7 +254,19 @@ func write(w io.Writer, om bool, batches [][]prometheus.Metric) error {
 		for _, m := range f.samples {
 			s, ok := m.(*Sample)
 			if !ok {
-				if l, _ := lazyOf(m); !l.SampleOf(f.meta, &tmp, scratch) {
+				l, _ := lazyOf(m)
+				if tl, ok := l.(TextLazy); ok {
+					line = append(line[:0], n...)
+					if line, ok = tl.AppendText(f.meta, line); !ok {
+						continue
+					}
+					line = append(line, '\n')
+					if _, err := bw.Write(line); err != nil {
+						return err
+					}
+					continue
+				}
+				if !l.SampleOf(f.meta, &tmp, scratch) {
 					continue
 				}
 				s = &tmp

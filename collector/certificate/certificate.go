@@ -284,7 +284,6 @@ func (c *certFileCollector) check(env *scrape.Env, s *certFileSpec, emit scrape.
 	}
 	var ref *scrape.LazyRef
 	if !s.history {
-		fs := &fileSamples{spec: s, inv: &published[0], chain: &cc.chain, names: cc.names}
 		var keySPKI []byte
 		switch {
 		case cc.keyIn != nil:
@@ -293,13 +292,14 @@ func (c *certFileCollector) check(env *scrape.Env, s *certFileSpec, emit scrape.
 		case keyPath != "":
 			keySPKI, keyErr = c.loadKey(keyPath)
 		}
+		key := keyUnknown
 		if keySPKI != nil {
-			fs.key = keyMismatch
+			key = keyMismatch
 			if string(keySPKI) == string(cc.spki) {
-				fs.key = keyMatch
+				key = keyMatch
 			}
 		}
-		ref = scrape.NewLazyRef(fs)
+		ref = &newFileSamples(s, &published[0], &cc.chain, cc.names, key).ref
 		emit.Lazy(ref)
 	}
 	if keyErr != nil {
@@ -312,13 +312,50 @@ func (c *certFileCollector) check(env *scrape.Env, s *certFileSpec, emit scrape.
 }
 
 // fileSamples are a certificate file's samples, built on each scrape from
-// what the cache and the inventory keep anyway (see Lazy). Immutable.
+// what the cache and the inventory keep anyway (see Lazy). Immutable once
+// emitted. The writer reads the values and the label text of the common
+// families from this one object (see scrape.TextLazy): at 100,000 files,
+// following spec, inventory entry and verdict for each of them, once per
+// family, made the writer's cost grow faster than the number of files.
 type fileSamples struct {
+	ref scrape.LazyRef // emits f itself
+	// text holds the label text of every family, rendered once: text[:common]
+	// that of the families labelled name, source, target, address; the info
+	// family's continues to text[:info]; key_match's is text[info:].
+	text                               string
+	common, info                       int32
+	notBefore, notAfter, chainNotAfter float64
+	complete                           bool
+	key                                int8 // keyUnknown, keyMatch, keyMismatch
+
 	spec  *certFileSpec
 	inv   *inventory.Certificate // published, never modified
-	chain *certs.Verdict         // the cache entry's, never modified
 	names string                 // the dns_names label
-	key   int8                   // keyUnknown, keyMatch, keyMismatch
+}
+
+func newFileSamples(s *certFileSpec, inv *inventory.Certificate, chain *certs.Verdict, names string, key int8) *fileSamples {
+	f := &fileSamples{
+		notBefore:     scrape.UnixSeconds(inv.NotBefore),
+		notAfter:      scrape.UnixSeconds(inv.NotAfter),
+		chainNotAfter: scrape.UnixSeconds(chain.ChainNotAfter),
+		complete:      chain.Complete,
+		key:           key,
+		spec:          s,
+		inv:           inv,
+		names:         names,
+	}
+	f.ref.Set(f)
+	// The info family's labels begin with the common ones, in the same
+	// order (init checks it), so one rendering serves both.
+	t := scrape.AppendLabels(make([]byte, 0, 256), certInfoMeta, s.name, "file", s.path, "", inv.Serial, inv.Issuer,
+		inv.KeyType, names, strconv.FormatBool(inv.MustStaple))
+	f.common = int32(len(scrape.AppendLabels(nil, certNotAfterMeta, s.name, "file", s.path, "")))
+	f.info = int32(len(t))
+	if key != keyUnknown {
+		t = scrape.AppendLabels(t, certKeyMatchMeta, s.name, s.path)
+	}
+	f.text = string(t)
+	return f
 }
 
 const (
@@ -335,6 +372,20 @@ var (
 	certChainNotAfterMeta = scrape.MetaOf(series.CertChainNotAfterDesc)
 	certKeyMatchMeta      = scrape.MetaOf(certKeyMatchDesc)
 )
+
+func init() {
+	// fileSamples renders the common labels once for all these families,
+	// and as the start of the info family's.
+	common := certNotAfterMeta.Labels()
+	for _, m := range []*scrape.DescMeta{certNotBeforeMeta, certChainCompleteMeta, certChainNotAfterMeta} {
+		if !slices.Equal(m.Labels(), common) {
+			panic("certificate: " + m.Name() + " is not labelled like the not_after family")
+		}
+	}
+	if !slices.Equal(certInfoMeta.Labels()[:len(common)], common) {
+		panic("certificate: the info family's labels do not begin with the common ones")
+	}
+}
 
 var fileMetas = []*scrape.DescMeta{certNotBeforeMeta, certNotAfterMeta, certInfoMeta, certChainCompleteMeta,
 	certChainNotAfterMeta, certKeyMatchMeta}
@@ -356,28 +407,60 @@ func (f *fileSamples) SampleOf(meta *scrape.DescMeta, dst *scrape.Sample, scratc
 	}
 	l := scratch[:4]
 	l[0], l[1], l[2], l[3] = s.name, "file", s.path, ""
-	var v float64
-	switch meta {
-	case certNotBeforeMeta:
-		v = scrape.UnixSeconds(inv.NotBefore)
-	case certNotAfterMeta:
-		v = scrape.UnixSeconds(inv.NotAfter)
-	case certInfoMeta:
+	if meta == certInfoMeta {
 		l = scratch[:9]
 		l[4], l[5], l[6], l[7], l[8] = inv.Serial, inv.Issuer, inv.KeyType, f.names, strconv.FormatBool(inv.MustStaple)
-		v = 1
-	case certChainCompleteMeta:
-		v = scrape.Bool(f.chain.Complete)
-	case certChainNotAfterMeta:
-		if !f.chain.Complete {
-			return false
-		}
-		v = scrape.UnixSeconds(f.chain.ChainNotAfter)
-	default:
+	}
+	v, ok := f.value(meta)
+	if !ok {
 		return false
 	}
 	scrape.Fill(dst, meta, v, l)
 	return true
+}
+
+// value is f's value for meta, other than key_match.
+func (f *fileSamples) value(meta *scrape.DescMeta) (float64, bool) {
+	switch meta {
+	case certNotBeforeMeta:
+		return f.notBefore, true
+	case certNotAfterMeta:
+		return f.notAfter, true
+	case certInfoMeta:
+		return 1, true
+	case certChainCompleteMeta:
+		return scrape.Bool(f.complete), true
+	case certChainNotAfterMeta:
+		return f.chainNotAfter, f.complete
+	}
+	return 0, false
+}
+
+// AppendText implements scrape.TextLazy, from the label text and values
+// f holds; only the info family reads the inventory entry.
+func (f *fileSamples) AppendText(meta *scrape.DescMeta, b []byte) ([]byte, bool) {
+	switch meta {
+	case certKeyMatchMeta:
+		if f.key == keyUnknown {
+			return b, false
+		}
+		b = append(b, '{')
+		b = append(b, f.text[f.info:]...)
+		b = append(b, '}', ' ')
+		return scrape.AppendValue(b, scrape.Bool(f.key == keyMatch)), true
+	case certInfoMeta:
+		b = append(b, '{')
+		b = append(b, f.text[:f.info]...)
+		return append(b, '}', ' ', '1'), true
+	}
+	v, ok := f.value(meta)
+	if !ok {
+		return b, false
+	}
+	b = append(b, '{')
+	b = append(b, f.text[:f.common]...)
+	b = append(b, '}', ' ')
+	return scrape.AppendValue(b, v), true
 }
 
 // load returns the derived values of the certificate file at path, from

@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/acme-exporter/acme_exporter/config"
+	"github.com/acme-exporter/acme_exporter/internal/certs"
 	"github.com/acme-exporter/acme_exporter/internal/scrapetest"
 	"github.com/acme-exporter/acme_exporter/internal/testbed"
 	"github.com/acme-exporter/acme_exporter/internal/testcerts"
@@ -354,4 +355,57 @@ func TestCertificateBackInInventoryAfterFailure(t *testing.T) {
 func inventorySize(env *scrape.Env) (n int) {
 	env.Inventory.Each(func(*inventory.Certificate) { n++ })
 	return n
+}
+
+// hideText hides a fileSamples' own text, so the writer formats what
+// SampleOf makes, as it does for any Lazy.
+type hideText struct{ f *fileSamples }
+
+func (h hideText) Metas() []*scrape.DescMeta { return h.f.Metas() }
+
+func (h hideText) SampleOf(m *scrape.DescMeta, dst *scrape.Sample, scratch []string) bool {
+	return h.f.SampleOf(m, dst, scratch)
+}
+
+// The label text a file renders once must be what the writer makes of its
+// samples, escaping included (file names are bytes: quotes, backslashes,
+// newlines and invalid UTF-8 all occur).
+func TestFileSamplesTextLikeSamples(t *testing.T) {
+	at := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	inv := &inventory.Certificate{NotBefore: at, NotAfter: at.Add(90 * 24 * time.Hour), Serial: "1f",
+		Issuer: `Issuer "Q"`, KeyType: "ecdsa_p256", MustStaple: true}
+	for _, c := range []struct {
+		name, path string
+		complete   bool
+		key        int8
+	}{
+		{"plain", "/etc/letsencrypt/live/plain/fullchain.pem", true, keyUnknown},
+		{`quo"te`, `/srv/a\b/"q".pem`, false, keyMatch},
+		{"new\nline", "/srv/new\nline.pem", true, keyMismatch},
+		{"bad\xffutf8", "/srv/bad\xff\xfe.pem", true, keyMatch},
+	} {
+		spec := &certFileSpec{name: c.name, path: c.path}
+		chain := &certs.Verdict{Complete: c.complete, ChainNotAfter: at.Add(24 * time.Hour)}
+		f := newFileSamples(spec, inv, chain, "a.example.test,b.example.test", c.key)
+		var fast, slow strings.Builder
+		if err := scrape.WriteText(&fast, []prometheus.Metric{lazyMetricOf(&f.ref)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := scrape.WriteText(&slow, []prometheus.Metric{lazyMetricOf(scrape.NewLazyRef(hideText{f}))}); err != nil {
+			t.Fatal(err)
+		}
+		if fast.String() != slow.String() {
+			t.Errorf("%q: rendered once:\n%s\nfrom samples:\n%s", c.name, fast.String(), slow.String())
+		}
+		if n := strings.Count(fast.String(), "\n"+"acme_"); n < 4 {
+			t.Errorf("%q: %d samples:\n%s", c.name, n, fast.String())
+		}
+	}
+}
+
+// lazyMetricOf returns what emitting r hands the scheduler.
+func lazyMetricOf(r *scrape.LazyRef) prometheus.Metric {
+	var m prometheus.Metric
+	scrape.Emit(func(x prometheus.Metric) { m = x }).Lazy(r)
+	return m
 }
