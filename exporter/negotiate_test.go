@@ -58,7 +58,7 @@ func testNegotiation(t *testing.T, u string, own bool) {
 		check                     func(t *testing.T, body []byte)
 	}{
 		{"default is text", "", "text/plain; version=0.0.4", func(t *testing.T, body []byte) {
-			if !strings.Contains(string(body), "\nacme_probe_success{check=\"certificate_file\"") || strings.Contains(string(body), "# EOF") {
+			if !strings.Contains(string(body), "\nacme_certificate_not_after_timestamp_seconds{") || strings.Contains(string(body), "# EOF") {
 				t.Errorf("not the text format:\n%s", body)
 			}
 		}},
@@ -67,7 +67,7 @@ func testNegotiation(t *testing.T, u string, own bool) {
 			if !strings.HasSuffix(s, "\n# EOF\n") || strings.Count(s, "# EOF") != 1 {
 				t.Errorf("OpenMetrics must end with one # EOF:\n%s", s[max(0, len(s)-300):])
 			}
-			for _, want := range []string{"\nacme_probe_success{check=\"certificate_file\"", "\nacme_certificate_not_after_timestamp_seconds{", "# TYPE acme_exporter_probe_refused counter\n"} {
+			for _, want := range []string{"\nacme_exporter_collector_success{collector=\"certificate_file\"", "\nacme_certificate_not_after_timestamp_seconds{", "# TYPE acme_exporter_probe_refused counter\n"} {
 				if !own && strings.Contains(want, "acme_exporter_") {
 					continue // the exporter's own series are on /metrics only
 				}

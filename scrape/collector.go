@@ -58,6 +58,12 @@ type Target struct {
 	Timeout time.Duration
 	// Quiet targets emit no acme_probe_* series (history files).
 	Quiet bool
+	// ImpliedSuccess: the family's own series show that the check worked
+	// (a certificate file's not_after), so acme_probe_success is exported
+	// only while the check fails, as 0. A host with 100,000 files would
+	// otherwise store 100,000 series that only repeat the presence of
+	// others; the failure side (0 with its failure_info) is unchanged.
+	ImpliedSuccess bool
 	// Run does the work. It returns nil, or an error made with Fail
 	// whose reason becomes the failure_info label.
 	Run func(ctx context.Context, emit Emit) error

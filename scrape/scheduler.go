@@ -84,7 +84,9 @@ type result struct {
 	// everyScrape: the target runs on every scrape (no min_interval),
 	// so a success's time is that scrape's and is not exported.
 	everyScrape bool
-	since       time.Time // when the current state (ok, or this reason) began
+	// impliedSuccess: Target.ImpliedSuccess.
+	impliedSuccess bool
+	since          time.Time // when the current state (ok, or this reason) began
 
 	// check and target label the result's probe series, which the
 	// result itself makes as a Lazy (self holds it, ready to emit).
@@ -107,6 +109,9 @@ func (p probeLazy) SampleOf(meta *DescMeta, dst *Sample, scratch []string) bool 
 	var v float64
 	switch meta {
 	case probeSuccessMeta:
+		if r.err == nil && r.impliedSuccess {
+			return false
+		}
 		v = Bool(r.err == nil)
 	case probeFailureMeta:
 		if r.err == nil {
@@ -136,6 +141,12 @@ func (p probeLazy) SampleOf(meta *DescMeta, dst *Sample, scratch []string) bool 
 // scrape would only repeat the scrape's time, a new value per target and
 // scrape that Prometheus cannot compress (10,000 files made 10,000 such
 // samples). A stale result says it too (emitServed).
+// silent says whether the result has no probe series at all: an implied
+// success that needs no date.
+func (r *result) silent() bool {
+	return r.err == nil && r.impliedSuccess && !r.datesSuccess()
+}
+
 func (r *result) datesSuccess() bool {
 	return !r.lastSuccess.IsZero() && (r.err != nil || !r.everyScrape)
 }
@@ -327,7 +338,7 @@ func (s *Scheduler) execute(ctx context.Context, e *entry, t Target, deadline ti
 		ctx, cancel = context.WithTimeout(context.Background(), minRunTimeout)
 		defer cancel()
 	}
-	res := &result{check: t.Check, target: t.Target, everyScrape: t.MinInterval <= 0}
+	res := &result{check: t.Check, target: t.Target, everyScrape: t.MinInterval <= 0, impliedSuccess: t.ImpliedSuccess}
 	res.self[0] = probeMetric{res}
 	e.mu.Lock()
 	hint := 0
@@ -484,7 +495,9 @@ func emitServed(emit func([]prometheus.Metric), t Target, sv served, keepLazy bo
 	// Results are stored per check and target, so the result's own
 	// labels are the target's.
 	if keepLazy {
-		emit(sv.res.self[:])
+		if !sv.res.silent() {
+			emit(sv.res.self[:])
+		}
 	} else {
 		emit(expandLazy(probeLazy{r: sv.res}))
 	}

@@ -28,6 +28,7 @@ var testValueDesc = prometheus.NewDesc("acme_test_value", "Test value.", []strin
 type funcFamily struct {
 	targets []string
 	min     time.Duration
+	implied bool // Target.ImpliedSuccess
 	fn      func(ctx context.Context, target string, emit scrape.Emit) error
 }
 
@@ -40,7 +41,7 @@ var (
 func (f *funcFamily) Targets(*scrape.Env) ([]scrape.Target, error) {
 	var ts []scrape.Target
 	for _, name := range f.targets {
-		ts = append(ts, scrape.Target{Check: "test", Target: name, MinInterval: f.min,
+		ts = append(ts, scrape.Target{Check: "test", Target: name, MinInterval: f.min, ImpliedSuccess: f.implied,
 			Run: func(ctx context.Context, emit scrape.Emit) error { return f.fn(ctx, name, emit) }})
 	}
 	return ts, nil
@@ -385,5 +386,58 @@ acme_test_value{target="tarpit"} 1
 			t.Fatal("the tarpit was not run again in the background")
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// A target whose own series show its success exports acme_probe_success
+// only while it fails, in the /metrics text and in a gathered registry
+// alike; its failure keeps the 0, the reason and when it last worked.
+func TestImpliedSuccessExportsOnlyFailures(t *testing.T) {
+	now := time.Unix(5000, 0)
+	env := scrapetest.Env(t, "", now, nil)
+	var fail atomic.Bool
+	fam := &funcFamily{targets: []string{"a"}, implied: true, fn: func(_ context.Context, target string, emit scrape.Emit) error {
+		if fail.Load() {
+			return scrape.Fail("not_found", errors.New("gone"))
+		}
+		emit(scrape.Gauge(testValueDesc, 1, target))
+		return nil
+	}}
+	s := scrape.NewScheduler(2, env.Now, env.Logger)
+	fams := map[string]scrape.Collector{"test": fam}
+	text := func() string {
+		var ms [][]prometheus.Metric
+		s.CollectBatches(env, fams, time.Now().Add(time.Minute), func(b [][]prometheus.Metric) { ms = append(ms, b...) })
+		var b strings.Builder
+		if err := scrape.WriteText(&b, ms...); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	for _, c := range []struct {
+		fail      bool
+		want, not []string
+	}{
+		{false, []string{`acme_test_value{target="a"} 1`}, []string{"acme_probe_success", "acme_probe_failure_info", "acme_check_last_success"}},
+		{true, []string{`acme_probe_success{check="test",target="a"} 0`, `acme_probe_failure_info{check="test",target="a",reason="not_found"} 1`,
+			`acme_check_last_success_timestamp_seconds{check="test",target="a"} 5000`}, []string{"acme_test_value"}},
+		{false, []string{`acme_test_value{target="a"} 1`}, []string{"acme_probe_success", "acme_probe_failure_info"}},
+	} {
+		fail.Store(c.fail)
+		got := text()
+		for _, w := range c.want {
+			if !strings.Contains(got, w+"\n") {
+				t.Errorf("failing=%v: no %s in\n%s", c.fail, w, got)
+			}
+		}
+		for _, n := range c.not {
+			if strings.Contains(got, n) {
+				t.Errorf("failing=%v: %s in\n%s", c.fail, n, got)
+			}
+		}
+		gathered := testutil.CollectAndCount(&scrapetest.Harness{Sched: s, Env: env, Families: fams, Timeout: time.Minute}, "acme_probe_success")
+		if (gathered == 1) != c.fail {
+			t.Errorf("failing=%v: gathered %d acme_probe_success samples", c.fail, gathered)
+		}
 	}
 }

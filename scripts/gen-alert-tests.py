@@ -81,7 +81,9 @@ class Cert:
         nap = [(d, na) for d, nb, na, s in self.issued]
         out.append(series('acme_certificate_not_before_timestamp_seconds', fl, steps(nbp, n, step)))
         out.append(series('acme_certificate_not_after_timestamp_seconds', fl, steps(nap, n, step)))
-        out.append(series('acme_certificate_chain_complete', fl, steps([(0, 1)], n, step)))
+        # The chain verifies: its expiry is the leaf's (the intermediate
+        # outlives it), exported exactly while the chain is complete.
+        out.append(series('acme_certificate_chain_not_after_timestamp_seconds', fl, steps(nap, n, step)))
         out.append(series('acme_certificate_key_match', {k: fl[k] for k in ('job', 'instance', 'name', 'target')}, steps([(0, 1)], n, step)))
         if not self.endpoint:
             return out
@@ -108,7 +110,7 @@ class Cert:
                 chain.append((t, 1))
             out.append(series('acme_certificate_not_before_timestamp_seconds', el, steps(snb, n, step)))
             out.append(series('acme_certificate_not_after_timestamp_seconds', el, steps(sna, n, step)))
-            out.append(series('acme_certificate_chain_complete', el, steps(chain, n, step)))
+            out.append(series('acme_certificate_chain_not_after_timestamp_seconds', el, steps(sna, n, step)))
             out.append(series('acme_certificate_hostname_match', sl, steps(chain, n, step)))
             out.append(series('acme_endpoint_serving_latest', sl, steps(latest, n, step)))
         return out

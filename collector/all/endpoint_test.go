@@ -121,8 +121,6 @@ acme_certificate_not_before_timestamp_seconds{address="127.0.0.1:{{FULL}}",name=
 acme_certificate_not_before_timestamp_seconds{address="127.0.0.1:{{FULL}}",name="full.example.test",source="endpoint",target="full.example.test:{{FULL}}"} 1.7658864e+09
 acme_certificate_not_after_timestamp_seconds{address="127.0.0.1:{{FULL}}",name="full.example.test",source="endpoint",target="127.0.0.1:{{FULL}}"} 1.773662399e+09
 acme_certificate_not_after_timestamp_seconds{address="127.0.0.1:{{FULL}}",name="full.example.test",source="endpoint",target="full.example.test:{{FULL}}"} 1.773662399e+09
-acme_certificate_chain_complete{address="127.0.0.1:{{FULL}}",name="full.example.test",source="endpoint",target="127.0.0.1:{{FULL}}"} 1
-acme_certificate_chain_complete{address="127.0.0.1:{{FULL}}",name="full.example.test",source="endpoint",target="full.example.test:{{FULL}}"} 1
 acme_certificate_chain_not_after_timestamp_seconds{address="127.0.0.1:{{FULL}}",name="full.example.test",source="endpoint",target="127.0.0.1:{{FULL}}"} 1.773662399e+09
 acme_certificate_chain_not_after_timestamp_seconds{address="127.0.0.1:{{FULL}}",name="full.example.test",source="endpoint",target="full.example.test:{{FULL}}"} 1.773662399e+09
 acme_certificate_info{address="127.0.0.1:{{FULL}}",dns_names="full.example.test",issuer="Endpoint Test Intermediate",key_type="ecdsa_p256",must_staple="false",name="full.example.test",serial="03e9",source="endpoint",target="127.0.0.1:{{FULL}}"} 1
@@ -153,7 +151,6 @@ endpoints:
 			want: `
 acme_certificate_not_before_timestamp_seconds{address="127.0.0.1:{{LEAF}}",name="leaf.example.test",source="endpoint",target="127.0.0.1:{{LEAF}}"} 1.7658864e+09
 acme_certificate_not_after_timestamp_seconds{address="127.0.0.1:{{LEAF}}",name="leaf.example.test",source="endpoint",target="127.0.0.1:{{LEAF}}"} 1.773662399e+09
-acme_certificate_chain_complete{address="127.0.0.1:{{LEAF}}",name="leaf.example.test",source="endpoint",target="127.0.0.1:{{LEAF}}"} 0
 acme_certificate_info{address="127.0.0.1:{{LEAF}}",dns_names="leaf.example.test",issuer="Endpoint Test Intermediate",key_type="ecdsa_p256",must_staple="false",name="leaf.example.test",serial="03ea",source="endpoint",target="127.0.0.1:{{LEAF}}"} 1
 acme_certificate_hostname_match{address="127.0.0.1:{{LEAF}}",name="leaf.example.test",target="127.0.0.1:{{LEAF}}"} 1
 acme_endpoint_up{address="127.0.0.1:{{LEAF}}",name="leaf.example.test",target="127.0.0.1:{{LEAF}}"} 1
@@ -173,7 +170,6 @@ endpoints:
 			want: `
 acme_certificate_not_before_timestamp_seconds{address="127.0.0.1:{{EXPIRED}}",name="expired.example.test",source="endpoint",target="127.0.0.1:{{EXPIRED}}"} 1.7598384e+09
 acme_certificate_not_after_timestamp_seconds{address="127.0.0.1:{{EXPIRED}}",name="expired.example.test",source="endpoint",target="127.0.0.1:{{EXPIRED}}"} 1.767614399e+09
-acme_certificate_chain_complete{address="127.0.0.1:{{EXPIRED}}",name="expired.example.test",source="endpoint",target="127.0.0.1:{{EXPIRED}}"} 1
 acme_certificate_chain_not_after_timestamp_seconds{address="127.0.0.1:{{EXPIRED}}",name="expired.example.test",source="endpoint",target="127.0.0.1:{{EXPIRED}}"} 1.767614399e+09
 acme_certificate_info{address="127.0.0.1:{{EXPIRED}}",dns_names="expired.example.test",issuer="Endpoint Test Intermediate",key_type="ecdsa_p256",must_staple="false",name="expired.example.test",serial="03eb",source="endpoint",target="127.0.0.1:{{EXPIRED}}"} 1
 acme_certificate_hostname_match{address="127.0.0.1:{{EXPIRED}}",name="expired.example.test",target="127.0.0.1:{{EXPIRED}}"} 1
@@ -198,8 +194,6 @@ acme_certificate_not_before_timestamp_seconds{address="127.0.0.1:{{UNTRUSTED}}",
 acme_certificate_not_before_timestamp_seconds{address="127.0.0.1:{{FULL}}",name="wrong.example.test",source="endpoint",target="127.0.0.1:{{FULL}}"} 1.7658864e+09
 acme_certificate_not_after_timestamp_seconds{address="127.0.0.1:{{UNTRUSTED}}",name="untrusted.example.test",source="endpoint",target="127.0.0.1:{{UNTRUSTED}}"} 1.773662399e+09
 acme_certificate_not_after_timestamp_seconds{address="127.0.0.1:{{FULL}}",name="wrong.example.test",source="endpoint",target="127.0.0.1:{{FULL}}"} 1.773662399e+09
-acme_certificate_chain_complete{address="127.0.0.1:{{UNTRUSTED}}",name="untrusted.example.test",source="endpoint",target="127.0.0.1:{{UNTRUSTED}}"} 0
-acme_certificate_chain_complete{address="127.0.0.1:{{FULL}}",name="wrong.example.test",source="endpoint",target="127.0.0.1:{{FULL}}"} 1
 acme_certificate_chain_not_after_timestamp_seconds{address="127.0.0.1:{{FULL}}",name="wrong.example.test",source="endpoint",target="127.0.0.1:{{FULL}}"} 1.773662399e+09
 acme_certificate_info{address="127.0.0.1:{{UNTRUSTED}}",dns_names="untrusted.example.test",issuer="Untrusted Intermediate",key_type="ecdsa_p256",must_staple="false",name="untrusted.example.test",serial="03ec",source="endpoint",target="127.0.0.1:{{UNTRUSTED}}"} 1
 acme_certificate_info{address="127.0.0.1:{{FULL}}",dns_names="full.example.test",issuer="Endpoint Test Intermediate",key_type="ecdsa_p256",must_staple="false",name="wrong.example.test",serial="03e9",source="endpoint",target="127.0.0.1:{{FULL}}"} 1
@@ -230,7 +224,6 @@ endpoints:
 			want: `
 acme_certificate_not_before_timestamp_seconds{address="127.0.0.1:{{STALE}}",name="stale.example.test",source="endpoint",target="127.0.0.1:{{STALE}}"} 1.7632944e+09
 acme_certificate_not_after_timestamp_seconds{address="127.0.0.1:{{STALE}}",name="stale.example.test",source="endpoint",target="127.0.0.1:{{STALE}}"} 1.771070399e+09
-acme_certificate_chain_complete{address="127.0.0.1:{{STALE}}",name="stale.example.test",source="endpoint",target="127.0.0.1:{{STALE}}"} 1
 acme_certificate_chain_not_after_timestamp_seconds{address="127.0.0.1:{{STALE}}",name="stale.example.test",source="endpoint",target="127.0.0.1:{{STALE}}"} 1.771070399e+09
 acme_certificate_info{address="127.0.0.1:{{STALE}}",dns_names="stale.example.test",issuer="Endpoint Test Intermediate",key_type="ecdsa_p256",must_staple="false",name="stale.example.test",serial="03ed",source="endpoint",target="127.0.0.1:{{STALE}}"} 1
 acme_certificate_hostname_match{address="127.0.0.1:{{STALE}}",name="stale.example.test",target="127.0.0.1:{{STALE}}"} 1
@@ -264,8 +257,6 @@ acme_certificate_not_before_timestamp_seconds{address="127.0.0.1:{{DUAL}}",name=
 acme_certificate_not_before_timestamp_seconds{address="127.0.0.1:{{DUAL}}",name="dual.example.test",source="endpoint",target="127.0.0.1:{{DUAL}}/rsa"} 1.7683056e+09
 acme_certificate_not_after_timestamp_seconds{address="127.0.0.1:{{DUAL}}",name="dual.example.test",source="endpoint",target="127.0.0.1:{{DUAL}}/ecdsa"} 1.774526399e+09
 acme_certificate_not_after_timestamp_seconds{address="127.0.0.1:{{DUAL}}",name="dual.example.test",source="endpoint",target="127.0.0.1:{{DUAL}}/rsa"} 1.776081599e+09
-acme_certificate_chain_complete{address="127.0.0.1:{{DUAL}}",name="dual.example.test",source="endpoint",target="127.0.0.1:{{DUAL}}/ecdsa"} 1
-acme_certificate_chain_complete{address="127.0.0.1:{{DUAL}}",name="dual.example.test",source="endpoint",target="127.0.0.1:{{DUAL}}/rsa"} 1
 acme_certificate_chain_not_after_timestamp_seconds{address="127.0.0.1:{{DUAL}}",name="dual.example.test",source="endpoint",target="127.0.0.1:{{DUAL}}/ecdsa"} 1.774526399e+09
 acme_certificate_chain_not_after_timestamp_seconds{address="127.0.0.1:{{DUAL}}",name="dual.example.test",source="endpoint",target="127.0.0.1:{{DUAL}}/rsa"} 1.776081599e+09
 acme_certificate_info{address="127.0.0.1:{{DUAL}}",dns_names="dual.example.test",issuer="Endpoint Test Intermediate",key_type="ecdsa_p256",must_staple="false",name="dual.example.test",serial="03ef",source="endpoint",target="127.0.0.1:{{DUAL}}/ecdsa"} 1
@@ -282,7 +273,6 @@ acme_endpoint_tls_info{address="127.0.0.1:{{DUAL}}",cipher_suite="TLS_ECDHE_ECDS
 acme_endpoint_tls_info{address="127.0.0.1:{{DUAL}}",cipher_suite="TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",name="dual.example.test",target="127.0.0.1:{{DUAL}}/rsa",tls_version="TLS 1.2"} 1
 acme_probe_success{check="endpoint",target="127.0.0.1:{{DUAL}}/ecdsa"} 1
 acme_probe_success{check="endpoint",target="127.0.0.1:{{DUAL}}/rsa"} 1
-acme_certificate_chain_complete{address="127.0.0.1:{{DUAL}}",name="dual.example.test",source="endpoint",target="127.0.0.1:{{DUAL}}"} 1
 acme_certificate_chain_not_after_timestamp_seconds{address="127.0.0.1:{{DUAL}}",name="dual.example.test",source="endpoint",target="127.0.0.1:{{DUAL}}"} 1.776081599e+09
 acme_certificate_hostname_match{address="127.0.0.1:{{DUAL}}",name="dual.example.test",target="127.0.0.1:{{DUAL}}"} 1
 acme_certificate_info{address="127.0.0.1:{{DUAL}}",dns_names="dual.example.test",issuer="Endpoint Test Intermediate",key_type="rsa2048",must_staple="false",name="dual.example.test",serial="03f0",source="endpoint",target="127.0.0.1:{{DUAL}}"} 1
@@ -309,8 +299,6 @@ acme_certificate_not_before_timestamp_seconds{address="127.0.0.1:{{V6}}",name="v
 acme_certificate_not_before_timestamp_seconds{address="[::1]:{{V6}}",name="v6.example.test",source="endpoint",target="v6.example.test:{{V6}}"} 1.7658864e+09
 acme_certificate_not_after_timestamp_seconds{address="127.0.0.1:{{V6}}",name="v6.example.test",source="endpoint",target="v6.example.test:{{V6}}"} 1.773662399e+09
 acme_certificate_not_after_timestamp_seconds{address="[::1]:{{V6}}",name="v6.example.test",source="endpoint",target="v6.example.test:{{V6}}"} 1.773662399e+09
-acme_certificate_chain_complete{address="127.0.0.1:{{V6}}",name="v6.example.test",source="endpoint",target="v6.example.test:{{V6}}"} 1
-acme_certificate_chain_complete{address="[::1]:{{V6}}",name="v6.example.test",source="endpoint",target="v6.example.test:{{V6}}"} 1
 acme_certificate_chain_not_after_timestamp_seconds{address="127.0.0.1:{{V6}}",name="v6.example.test",source="endpoint",target="v6.example.test:{{V6}}"} 1.773662399e+09
 acme_certificate_chain_not_after_timestamp_seconds{address="[::1]:{{V6}}",name="v6.example.test",source="endpoint",target="v6.example.test:{{V6}}"} 1.773662399e+09
 acme_certificate_info{address="127.0.0.1:{{V6}}",dns_names="v6.example.test",issuer="Endpoint Test Intermediate",key_type="ecdsa_p256",must_staple="false",name="v6.example.test",serial="03f1",source="endpoint",target="v6.example.test:{{V6}}"} 1
@@ -382,7 +370,6 @@ var endpointNames = []string{
 	"acme_certificate_not_before_timestamp_seconds",
 	"acme_certificate_not_after_timestamp_seconds",
 	"acme_certificate_chain_not_after_timestamp_seconds",
-	"acme_certificate_chain_complete",
 	"acme_certificate_info",
 	"acme_certificate_hostname_match",
 	"acme_endpoint_up",

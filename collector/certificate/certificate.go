@@ -229,6 +229,10 @@ func (c *certFileCollector) target(env *scrape.Env, s *certFileSpec) scrape.Targ
 		Target:      s.path,
 		MinInterval: s.minInterval,
 		Quiet:       s.history,
+		// A file that reads has its not_after series; one that does not
+		// reports acme_probe_success 0 with its reason. A /probe answer
+		// keeps its acme_probe_success 1, as probe answers do.
+		ImpliedSuccess: !s.probed,
 		Run: func(ctx context.Context, emit scrape.Emit) error {
 			return c.check(env, s, emit)
 		},
@@ -368,7 +372,6 @@ var (
 	certNotBeforeMeta     = scrape.MetaOf(series.CertNotBeforeDesc)
 	certNotAfterMeta      = scrape.MetaOf(series.CertNotAfterDesc)
 	certInfoMeta          = scrape.MetaOf(series.CertInfoDesc)
-	certChainCompleteMeta = scrape.MetaOf(series.CertChainCompleteDesc)
 	certChainNotAfterMeta = scrape.MetaOf(series.CertChainNotAfterDesc)
 	certKeyMatchMeta      = scrape.MetaOf(certKeyMatchDesc)
 )
@@ -377,7 +380,7 @@ func init() {
 	// fileSamples renders the common labels once for all these families,
 	// and as the start of the info family's.
 	common := certNotAfterMeta.Labels()
-	for _, m := range []*scrape.DescMeta{certNotBeforeMeta, certChainCompleteMeta, certChainNotAfterMeta} {
+	for _, m := range []*scrape.DescMeta{certNotBeforeMeta, certChainNotAfterMeta} {
 		if !slices.Equal(m.Labels(), common) {
 			panic("certificate: " + m.Name() + " is not labelled like the not_after family")
 		}
@@ -387,8 +390,7 @@ func init() {
 	}
 }
 
-var fileMetas = []*scrape.DescMeta{certNotBeforeMeta, certNotAfterMeta, certInfoMeta, certChainCompleteMeta,
-	certChainNotAfterMeta, certKeyMatchMeta}
+var fileMetas = []*scrape.DescMeta{certNotBeforeMeta, certNotAfterMeta, certInfoMeta, certChainNotAfterMeta, certKeyMatchMeta}
 
 // Metas implements Lazy.
 func (f *fileSamples) Metas() []*scrape.DescMeta { return fileMetas }
@@ -428,8 +430,6 @@ func (f *fileSamples) value(meta *scrape.DescMeta) (float64, bool) {
 		return f.notAfter, true
 	case certInfoMeta:
 		return 1, true
-	case certChainCompleteMeta:
-		return scrape.Bool(f.complete), true
 	case certChainNotAfterMeta:
 		return f.chainNotAfter, f.complete
 	}

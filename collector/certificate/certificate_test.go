@@ -88,7 +88,7 @@ func certConfig(dir string) string {
 }
 
 var certFamilies = []string{
-	"acme_certificate_chain_complete", "acme_certificate_chain_not_after_timestamp_seconds",
+	"acme_certificate_chain_not_after_timestamp_seconds",
 	"acme_certificate_info", "acme_certificate_key_match", "acme_certificate_not_after_timestamp_seconds",
 	"acme_probe_failure_info", "acme_probe_success",
 }

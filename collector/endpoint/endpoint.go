@@ -270,7 +270,8 @@ func (c *endpointCollector) emitCertificate(env *scrape.Env, s endpointSpec, add
 	emit(scrape.Gauge(series.CertInfoDesc, 1, s.name, "endpoint", s.label, address, inv.Serial, inv.Issuer, inv.KeyType,
 		certs.NamesLabel(inv.DNSNames), fmt.Sprint(inv.MustStaple)))
 	v := c.verify(env, r.chain)
-	emit(scrape.Gauge(series.CertChainCompleteDesc, scrape.Bool(v.Complete), cl...))
+	// The chain's own expiry, present exactly when the served chain is
+	// complete: its absence is what an incomplete chain alert reads.
 	if v.Complete {
 		emit(scrape.Gauge(series.CertChainNotAfterDesc, scrape.UnixSeconds(v.ChainNotAfter), cl...))
 	}

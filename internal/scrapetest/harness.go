@@ -120,6 +120,17 @@ func CompareFile(t testing.TB, c prometheus.Collector, golden, dir string, names
 func Compare(t testing.TB, c prometheus.Collector, want string, names ...string) {
 	t.Helper()
 	var b strings.Builder
+	known := map[string]bool{}
+	for _, d := range scrape.Docs() {
+		known[d.Name] = true
+	}
+	// A name no code declares would otherwise drop its expected lines
+	// unseen: a test could keep expecting a family that was removed.
+	for _, n := range names {
+		if !known[n] {
+			t.Fatalf("Compare: no family %s is declared", n)
+		}
+	}
 	for _, d := range scrape.Docs() {
 		for _, n := range names {
 			if d.Name == n {

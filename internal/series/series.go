@@ -18,20 +18,17 @@ var (
 	CertNotAfterDesc = scrape.Desc("certificate_file", "acme_certificate_not_after_timestamp_seconds",
 		"Leaf certificate notAfter, as a Unix time.", "name", "source", "target", "address")
 	CertChainNotAfterDesc = scrape.Desc("certificate_file", "acme_certificate_chain_not_after_timestamp_seconds",
-		"Earliest notAfter in the verified chain (leaf, intermediates, root), as a Unix time; absent when the chain does not verify.",
+		"Earliest notAfter in the verified chain (leaf, intermediates, root), as a Unix time; absent when the certificates in the file (or on the wire) alone do not verify the leaf to a trusted root: an incomplete chain.",
 		"name", "source", "target", "address")
 	CertInfoDesc = scrape.Desc("certificate_file", "acme_certificate_info",
 		"Details of the leaf certificate; dns_names is the sorted SAN list, or a count and digest when long; must_staple is true when the leaf requests OCSP Must-Staple (RFC 7633), which Let's Encrypt can no longer satisfy since it ended OCSP.",
 		"name", "source", "target", "address", "serial", "issuer", "key_type", "dns_names", "must_staple")
-	_                     = scrape.Bounded(CertInfoDesc, "must_staple", "true", "false")
-	CertChainCompleteDesc = scrape.Desc("certificate_file", "acme_certificate_chain_complete",
-		"1 when the certificates in the file (or on the wire) alone verify the leaf to a trusted root, without fetching intermediates.",
-		"name", "source", "target", "address")
+	_ = scrape.Bounded(CertInfoDesc, "must_staple", "true", "false")
 )
 
 // Sources: a certificate read from a file or from an endpoint's handshake.
 var _ = func() struct{} {
-	for _, d := range []*prometheus.Desc{CertNotBeforeDesc, CertNotAfterDesc, CertChainNotAfterDesc, CertInfoDesc, CertChainCompleteDesc} {
+	for _, d := range []*prometheus.Desc{CertNotBeforeDesc, CertNotAfterDesc, CertChainNotAfterDesc, CertInfoDesc} {
 		scrape.Bounded(d, "source", "file", "endpoint")
 	}
 	return struct{}{}

@@ -1,6 +1,7 @@
 // Root cause 6: the wrong certificate file is served (cert.pem instead of
 // fullchain.pem, key mismatch, renewed but not reloaded, wrong name).
 local alert = import '../lib/alert.libsonnet';
+local expr = import '../lib/expr.libsonnet';
 
 {
   local c = $._config,
@@ -23,7 +24,7 @@ local alert = import '../lib/alert.libsonnet';
           15 * 60,
           'An endpoint serves a certificate chain that does not verify.',
           'The chain served for %s at one or more of its addresses does not verify to a trusted root without fetching intermediates (cert.pem served instead of fullchain.pem?); clients that do not fetch intermediates fail now.' % ep,
-          'min without (address) (acme_certificate_chain_complete{%s, source="endpoint"}) == 0\n' % sel,
+          'count without (address) %s\n' % expr.chainIncomplete('%s, source="endpoint"' % sel),
         ),
         alert.rule(
           c,
@@ -32,7 +33,7 @@ local alert = import '../lib/alert.libsonnet';
           15 * 60,
           'A certificate file lacks the intermediates needed to verify it.',
           'Certificate file {{ $labels.target }} ({{ $labels.name }}, instance {{ $labels.instance }}) does not contain a chain that verifies; a server configured with it serves an incomplete chain.',
-          'acme_certificate_chain_complete{%s, source="file"} == 0\n' % sel,
+          '%s\n' % expr.chainIncomplete('%s, source="file"' % sel),
         ),
         alert.rule(
           c,

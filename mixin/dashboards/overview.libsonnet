@@ -55,7 +55,7 @@ local panel = import '../lib/panel.libsonnet';
         cell(
           '6 Served certificates',
           'Certificates with an incomplete chain, a key mismatch, a hostname mismatch, or an endpoint serving an older certificate than the one on disk.',
-          'acme_certificate_chain_complete{%(s)s} == 0 or acme_certificate_key_match{%(s)s} == 0 or acme_certificate_hostname_match{%(s)s} == 0 or acme_endpoint_serving_latest{%(s)s} == 0' % { s: s }
+          '%(chain)s or acme_certificate_key_match{%(s)s} == 0 or acme_certificate_hostname_match{%(s)s} == 0 or acme_endpoint_serving_latest{%(s)s} == 0' % { s: s, chain: expr.chainIncomplete(s) }
         ),
         cell(
           'ARI explanations',

@@ -1,5 +1,6 @@
 // Root cause 6: the certificate that is served.
 local dashboard = import '../lib/dashboard.libsonnet';
+local expr = import '../lib/expr.libsonnet';
 local panel = import '../lib/panel.libsonnet';
 
 {
@@ -16,7 +17,7 @@ local panel = import '../lib/panel.libsonnet';
         [
           panel.query('min by (instance, name, target, address) (acme_endpoint_serving_latest{%s})' % s),
           panel.query('min by (instance, name, target, address) (acme_certificate_hostname_match{%s})' % s),
-          panel.query('min by (instance, name, target, address) (acme_certificate_chain_complete{%s, source="endpoint"})' % s),
+          panel.query('min by (instance, name, target, address) %s' % expr.chainComplete('%s, source="endpoint"' % s)),
         ],
         [
           { name: 'Served latest', unit: 'bool_yes_no', thresholds: ok },
@@ -28,7 +29,7 @@ local panel = import '../lib/panel.libsonnet';
         'Files',
         'One row per certificate file: chain verifies without fetching intermediates; the private key matches the leaf.',
         [
-          panel.query('min by (instance, name, target) (acme_certificate_chain_complete{%s, source="file"})' % s),
+          panel.query('min by (instance, name, target) %s' % expr.chainComplete('%s, source="file"' % s)),
           panel.query('min by (instance, name, target) (acme_certificate_key_match{%s})' % s),
         ],
         [

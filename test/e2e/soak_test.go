@@ -356,13 +356,15 @@ func TestHostileFiles(t *testing.T) {
 	for _, m := range regexp.MustCompile(`(?m)^acme_probe_failure_info\{check="certificate_file",target="[^"]*",reason="([^"]+)"`).FindAllStringSubmatch(body, -1) {
 		reasons[m[1]]++
 	}
-	okFiles := len(regexp.MustCompile(`(?m)^acme_probe_success\{check="certificate_file",target="[^"]*"\} 1$`).FindAllString(body, -1))
+	// A file that reads shows it by its notAfter (acme_probe_success is
+	// exported for a file only while it fails).
+	okFiles := len(regexp.MustCompile(`(?m)^acme_certificate_not_after_timestamp_seconds\{.*source="file".*$`).FindAllString(body, -1))
 	fmt.Printf("HOSTILE scrape durations: first=%s then=%v\n", ds[0].Round(time.Millisecond), ds[1:])
 	fmt.Printf("HOSTILE succeeding files=%d failure reasons=%v\n", okFiles, reasons)
 	fmt.Printf("HOSTILE collector_success line: %s\n", regexp.MustCompile(`(?m)^acme_exporter_collector_success\{collector="certificate_file"\} \S+$`).FindString(body))
 	sc := bufio.NewScanner(strings.NewReader(body))
 	for sc.Scan() {
-		if l := sc.Text(); strings.HasPrefix(l, "acme_probe_success{") && strings.Contains(l, `\x`) {
+		if l := sc.Text(); (strings.HasPrefix(l, "acme_probe_success{") || strings.HasPrefix(l, "acme_certificate_not_after_timestamp_seconds{")) && strings.Contains(l, `\x`) {
 			fmt.Printf("HOSTILE %s\n", strings.ReplaceAll(l, dir, "$DIR"))
 		}
 	}
