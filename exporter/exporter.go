@@ -322,16 +322,8 @@ func (p *probeRun) Collect(ch chan<- prometheus.Metric) {
 // policyRefusal says whether m is a failure sample with the reason
 // refused_by_policy, as every family names a policy refusal.
 func policyRefusal(m prometheus.Metric) bool {
-	var d dto.Metric
-	if m.Write(&d) != nil || d.GetGauge().GetValue() == 0 {
-		return false
-	}
-	for _, l := range d.GetLabel() {
-		if l.GetName() == "reason" && l.GetValue() == "refused_by_policy" {
-			return true
-		}
-	}
-	return false
+	reason, v, ok := scrape.LabelOf(m, "reason")
+	return ok && v != 0 && reason == "refused_by_policy"
 }
 
 // ProbeHandler serves /probe?module=M&target=T.

@@ -440,3 +440,28 @@ func EscapeInvalidUTF8(s string) string {
 	}
 	return b.String()
 }
+
+// LabelOf returns the value of label name in m and m's value, without the
+// client_model conversion (label pairs, sorting) a Write costs: /probe
+// looks at every sample of its answer this way. ok is false when m has no
+// such label or cannot be read.
+func LabelOf(m prometheus.Metric, name string) (value string, v float64, ok bool) {
+	if s, isSample := m.(*Sample); isSample {
+		for i, ln := range s.meta.labels {
+			if ln == name {
+				return s.labels[i], s.value, true
+			}
+		}
+		return "", s.value, false
+	}
+	var d dto.Metric
+	if m.Write(&d) != nil {
+		return "", 0, false
+	}
+	for _, l := range d.GetLabel() {
+		if l.GetName() == name {
+			return l.GetValue(), d.GetGauge().GetValue() + d.GetCounter().GetValue() + d.GetUntyped().GetValue(), true
+		}
+	}
+	return "", 0, false
+}

@@ -284,3 +284,29 @@ func TestEscapeInvalidUTF8(t *testing.T) {
 		seen[got] = in
 	}
 }
+
+// LabelOf reads a sample's label and value directly, and any other metric
+// through client_model, with the same answers.
+func TestLabelOf(t *testing.T) {
+	d := scrape.Desc("test", "acme_test_labelof_info", "Test.", "check", "reason")
+	foreign := prometheus.NewDesc("acme_test_foreign", "Test.", []string{"reason"}, nil)
+	for _, c := range []struct {
+		name  string
+		m     prometheus.Metric
+		label string
+		want  string
+		v     float64
+		ok    bool
+	}{
+		{"sample", scrape.Gauge(d, 1, "endpoint", "refused_by_policy"), "reason", "refused_by_policy", 1, true},
+		{"sample, other label", scrape.Gauge(d, 0, "endpoint", "timeout"), "check", "endpoint", 0, true},
+		{"sample, no such label", scrape.Gauge(d, 1, "endpoint", "timeout"), "target", "", 1, false},
+		{"foreign gauge", prometheus.MustNewConstMetric(foreign, prometheus.GaugeValue, 1, "refused_by_policy"), "reason", "refused_by_policy", 1, true},
+		{"foreign, no such label", prometheus.MustNewConstMetric(foreign, prometheus.GaugeValue, 1, "x"), "check", "", 0, false},
+	} {
+		got, v, ok := scrape.LabelOf(c.m, c.label)
+		if got != c.want || v != c.v || ok != c.ok {
+			t.Errorf("%s: got %q %v %v, want %q %v %v", c.name, got, v, ok, c.want, c.v, c.ok)
+		}
+	}
+}
