@@ -261,7 +261,10 @@ func (c *endpointCollector) check(ctx context.Context, env *scrape.Env, s endpoi
 // emitCertificate exports one address's served chain and verdicts.
 func (c *endpointCollector) emitCertificate(env *scrape.Env, s endpointSpec, address string, r addrResult, emit scrape.Emit) inventory.Certificate {
 	leaf := r.chain[0]
-	inv := certs.Summarize(r.chain)
+	// The verdict first: the issuer it found (cached per served chain)
+	// spares the summary a second signature check per probe.
+	v := c.verify(env, r.chain)
+	inv := certs.SummarizeVerified(r.chain, v)
 	inv.Name, inv.Source, inv.Path = s.name, "endpoint", s.label
 	cl := []string{s.name, "endpoint", s.label, address}
 	l := []string{s.name, s.label, address}
@@ -269,7 +272,6 @@ func (c *endpointCollector) emitCertificate(env *scrape.Env, s endpointSpec, add
 	emit(scrape.Gauge(series.CertNotAfterDesc, scrape.UnixSeconds(inv.NotAfter), cl...))
 	emit(scrape.Gauge(series.CertInfoDesc, 1, s.name, "endpoint", s.label, address, inv.Serial, inv.Issuer, inv.KeyType,
 		certs.NamesLabel(inv.DNSNames), fmt.Sprint(inv.MustStaple)))
-	v := c.verify(env, r.chain)
 	// The chain's own expiry, present exactly when the served chain is
 	// complete: its absence is what an incomplete chain alert reads.
 	if v.Complete {
