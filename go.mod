@@ -3,6 +3,7 @@ module github.com/acme-exporter/acme_exporter
 go 1.26.0
 
 require (
+	filippo.io/nistec v0.0.4
 	github.com/alecthomas/kingpin/v2 v2.4.0
 	github.com/beevik/ntp v1.6.0
 	github.com/klauspost/compress v1.20.1

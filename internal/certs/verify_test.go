@@ -169,3 +169,34 @@ func TestSharedIntermediateVerifiedOnce(t *testing.T) {
 		t.Fatalf("new root pool: intermediate verified %d times in all, want 2", n)
 	}
 }
+
+// Past fastAfter leaves, an issuer's leaves are checked with the table of
+// its key, with the verdicts x509's full verification gives: the valid
+// leaves complete with the same chain expiry, a leaf signed by another key
+// under the same issuer name not.
+func TestTableVerificationMatchesFullVerification(t *testing.T) {
+	ch := testcerts.NewChain(t, "Table")
+	pool := ch.Pool()
+	before := fastVerifications.Load()
+	const n = fastAfter + 40
+	for i := range n {
+		leaf := ch.Leaf(t, testcerts.Options{Serial: int64(5000 + i), Lifetime: time.Duration(1+i%7) * 24 * time.Hour})
+		certs := []*x509.Certificate{leaf.Cert, ch.Intermediate.Cert}
+		at := testcerts.Epoch.Add(time.Duration(i) * time.Hour)
+		got, want := VerifyChain(certs, pool, at), verifyFull(certs, pool, verifyTime(leaf.Cert, at))
+		if !got.Complete || !want.Complete || !got.ChainNotAfter.Equal(want.ChainNotAfter) {
+			t.Fatalf("leaf %d: %+v, full verification %+v", i, got, want)
+		}
+	}
+	if fast := fastVerifications.Load() - before; fast < n-fastAfter {
+		t.Fatalf("%d of %d leaves checked with the table, want at least %d", fast, n, n-fastAfter)
+	}
+	forged := testcerts.NewChain(t, "Table").Leaf(t, testcerts.Options{})
+	certs := []*x509.Certificate{forged.Cert, ch.Intermediate.Cert}
+	if v := VerifyChain(certs, pool, testcerts.Epoch); v.Complete {
+		t.Fatal("a leaf signed by another key verified under the table")
+	}
+	if v := verifyFull(certs, pool, testcerts.Epoch); v.Complete {
+		t.Fatal("x509 verified the forged leaf")
+	}
+}
