@@ -7,7 +7,9 @@
 package inventory
 
 import (
+	"bytes"
 	"math/big"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -46,6 +48,13 @@ type Inventory struct {
 	// entries by owner (a collector) and key (a file path or endpoint).
 	entries map[string]map[string][]Certificate
 	gen     uint64
+
+	// all is All's answer for generation allGen: several families read
+	// the whole inventory on every scrape, and sorting 100,000 summaries
+	// each time grew faster than the inventory.
+	allMu  sync.Mutex
+	all    []Certificate
+	allGen uint64
 }
 
 // New returns an empty inventory.
@@ -62,8 +71,22 @@ func (inv *Inventory) Put(owner, key string, certs []Certificate) {
 		m = map[string][]Certificate{}
 		inv.entries[owner] = m
 	}
+	if old, ok := m[key]; ok && sameCertificates(old, certs) {
+		// An endpoint publishes what it serves on every probe: unchanged,
+		// it leaves the generation (and what readers cached) alone.
+		return
+	}
 	m[key] = certs
 	inv.gen++
+}
+
+// sameCertificates says whether a and b publish the same certificates: the
+// same leaves (by digest) with the same publisher-given fields and issuer.
+func sameCertificates(a, b []Certificate) bool {
+	return slices.EqualFunc(a, b, func(x, y Certificate) bool {
+		return x.SHA256 == y.SHA256 && x.Name == y.Name && x.Source == y.Source && x.Path == y.Path &&
+			x.Client == y.Client && x.History == y.History && bytes.Equal(x.IssuerDER, y.IssuerDER)
+	})
 }
 
 // Delete removes what owner published under key.
@@ -110,9 +133,18 @@ func (inv *Inventory) Each(f func(*Certificate)) {
 	}
 }
 
-// All returns every certificate, sorted by source, path and serial.
+// All returns every certificate, sorted by source, path and serial. The
+// slice is shared with other callers until the inventory changes: it must
+// not be modified.
 func (inv *Inventory) All() []Certificate {
+	inv.allMu.Lock()
+	defer inv.allMu.Unlock()
 	inv.mu.RLock()
+	if inv.all != nil && inv.allGen == inv.gen {
+		inv.mu.RUnlock()
+		return inv.all
+	}
+	gen := inv.gen
 	n := 0
 	for _, m := range inv.entries {
 		for _, cs := range m {
@@ -136,6 +168,7 @@ func (inv *Inventory) All() []Certificate {
 		}
 		return a.Serial < b.Serial
 	})
+	inv.all, inv.allGen = out, gen
 	return out
 }
 

@@ -4,7 +4,10 @@
 package inventory
 
 import (
+	"fmt"
+	"strings"
 	"testing"
+	"time"
 )
 
 func TestSerialNumber(t *testing.T) {
@@ -18,5 +21,60 @@ func TestSerialNumber(t *testing.T) {
 		if got := c.SerialNumber().String(); got != want {
 			t.Errorf("SerialNumber(%q) = %s, want %s", serial, got, want)
 		}
+	}
+}
+
+func cert(source, path, serial string, notBefore int64, history bool) Certificate {
+	return Certificate{Name: path, Source: source, Path: path, Serial: serial, History: history,
+		NotBefore: time.Unix(notBefore, 0), SHA256: [32]byte{byte(notBefore), serial[0]}}
+}
+
+// Current keeps, per source and path, the newest certificate among those
+// not history and kept, sorted by source and path.
+func TestCurrent(t *testing.T) {
+	inv := New()
+	inv.Put("f", "/b", []Certificate{cert("file", "/b", "01", 10, false)})
+	inv.Put("f", "/a", []Certificate{cert("file", "/a", "02", 20, false)})
+	inv.Put("f", "/a.old", []Certificate{cert("file", "/a", "03", 30, true)}) // history: never current
+	inv.Put("e", "a:443", []Certificate{cert("endpoint", "a:443", "04", 5, false), cert("endpoint", "a:443", "05", 50, false)})
+	inv.Put("f", "/c", []Certificate{cert("file", "/c", "06", 60, false), cert("file", "/c", "07", 70, false)})
+	got := func(keep func(*Certificate) bool) string {
+		var b strings.Builder
+		for _, c := range inv.Current(keep) {
+			fmt.Fprintf(&b, "%s %s %s;", c.Source, c.Path, c.Serial)
+		}
+		return b.String()
+	}
+	if g, w := got(nil), "endpoint a:443 05;file /a 02;file /b 01;file /c 07;"; g != w {
+		t.Errorf("Current(nil) = %s, want %s", g, w)
+	}
+	// keep decides before the newest is chosen: serial 07 is not kept, so
+	// /c's current one is 06.
+	notSeven := func(c *Certificate) bool { return c.Serial != "07" && c.Source == "file" }
+	if g, w := got(notSeven), "file /a 02;file /b 01;file /c 06;"; g != w {
+		t.Errorf("Current(keep) = %s, want %s", g, w)
+	}
+}
+
+// All is computed once per generation; publishing the same certificates
+// again changes nothing, publishing others does.
+func TestAllCachedPerGeneration(t *testing.T) {
+	inv := New()
+	inv.Put("e", "a:443", []Certificate{cert("endpoint", "a:443", "01", 1, false)})
+	first := inv.All()
+	gen := inv.Generation()
+	inv.Put("e", "a:443", []Certificate{cert("endpoint", "a:443", "01", 1, false)})
+	if inv.Generation() != gen {
+		t.Fatal("the same certificates published again changed the generation")
+	}
+	if again := inv.All(); &again[0] != &first[0] {
+		t.Fatal("All sorted again although nothing changed")
+	}
+	inv.Put("e", "a:443", []Certificate{cert("endpoint", "a:443", "02", 2, false)})
+	if inv.Generation() == gen {
+		t.Fatal("a new certificate left the generation alone")
+	}
+	if now := inv.All(); len(now) != 1 || now[0].Serial != "02" || first[0].Serial != "01" {
+		t.Fatalf("after a change: %+v (the earlier answer must stay as it was: %+v)", now, first)
 	}
 }

@@ -68,7 +68,7 @@ func (c *crlCollector) Targets(env *scrape.Env) ([]scrape.Target, error) {
 			Target:  cert.Path,
 			Timeout: env.Config.CRL.Timeout.D() + time.Second,
 			Run: func(ctx context.Context, emit scrape.Emit) error {
-				return c.check(ctx, env, cert, emit)
+				return c.check(ctx, env, *cert, emit)
 			},
 		})
 	}

@@ -168,7 +168,7 @@ func (c *ariCollector) work() {
 // asking a CA about a certificate it never issued (a local CA's, because
 // it was the only directory known) yields "certificate_unknown" forever,
 // which is no fault of anything the operator can fix.
-func issuingDirectory(env *scrape.Env, specs []dirSpec, c inventory.Certificate) (dirSpec, bool) {
+func issuingDirectory(env *scrape.Env, specs []dirSpec, c *inventory.Certificate) (dirSpec, bool) {
 	byURL := func(u string) (dirSpec, bool) {
 		for _, s := range specs {
 			if s.url == u {
@@ -279,7 +279,7 @@ func (c *ariCollector) forget(live map[string]bool, now time.Time) {
 // serve emits the cached answer for one certificate and, when it is due
 // and the scrape's budget allows, queues a background fetch. It never
 // waits for the network.
-func (c *ariCollector) serve(env *scrape.Env, cert inventory.Certificate, key string, dir dirSpec, id string, budget *atomic.Int64, emit scrape.Emit) error {
+func (c *ariCollector) serve(env *scrape.Env, cert *inventory.Certificate, key string, dir dirSpec, id string, budget *atomic.Int64, emit scrape.Emit) error {
 	now := env.Now()
 	c.mu.Lock()
 	e := c.entries[key]
