@@ -472,11 +472,15 @@ func (c *certFileCollector) load(env *scrape.Env, path string) (*cachedCert, err
 	}
 	c.mu.Lock()
 	cc := c.files[path]
-	failed, hasFailed := c.failed[path]
 	c.mu.Unlock()
 	if cc != nil && cc.id == id && cc.roots == env.Roots {
 		return cc, nil
 	}
+	// Only a file not cached as read may be cached as failed: one map
+	// lookup per healthy file and scrape, not two.
+	c.mu.Lock()
+	failed, hasFailed := c.failed[path]
+	c.mu.Unlock()
 	if hasFailed && failed.id == id {
 		return nil, failed.err
 	}
