@@ -64,6 +64,8 @@ type Target struct {
 	// otherwise store 100,000 series that only repeat the presence of
 	// others; the failure side (0 with its failure_info) is unchanged.
 	ImpliedSuccess bool
+	// Slot, when not nil, is this target's own (see Slot).
+	Slot *Slot
 	// Run does the work. It returns nil, or an error made with Fail
 	// whose reason becomes the failure_info label.
 	Run func(ctx context.Context, emit Emit) error

@@ -441,3 +441,60 @@ func TestImpliedSuccessExportsOnlyFailures(t *testing.T) {
 		}
 	}
 }
+
+// slotFamily's one target carries a Slot, as a family keeping its targets
+// between scrapes does.
+type slotFamily struct {
+	slot   scrape.Slot
+	target string
+}
+
+func (f *slotFamily) Targets(*scrape.Env) ([]scrape.Target, error) {
+	return []scrape.Target{{Check: "test", Target: f.target, Slot: &f.slot,
+		Run: func(_ context.Context, emit scrape.Emit) error {
+			emit(scrape.Gauge(testValueDesc, 1, f.target))
+			return nil
+		}}}, nil
+}
+
+// A target's Slot finds its entry again; an entry the sweep dropped (the
+// target was not asked for in an hour) is not trusted: the target gets a
+// new entry the scheduler knows, so its state is listed again.
+func TestSlotFollowsTheScheduler(t *testing.T) {
+	now := time.Unix(10000, 0)
+	clock := func() time.Time { return now }
+	env := scrapetest.Env(t, "", now, nil)
+	s := scrape.NewScheduler(2, clock, env.Logger)
+	a := &slotFamily{target: "a"}
+	other := &slotFamily{target: "b"}
+	scrapeWith := func(f scrape.Collector) {
+		s.CollectBatches(env, map[string]scrape.Collector{"test": f}, time.Now().Add(time.Minute), func([][]prometheus.Metric) {})
+	}
+	states := func() string {
+		var b strings.Builder
+		for _, st := range s.States() {
+			b.WriteString(st.Target + ";")
+		}
+		return b.String()
+	}
+	scrapeWith(a)
+	scrapeWith(a)
+	if got := states(); got != "a;" {
+		t.Fatalf("after two scrapes: %s", got)
+	}
+	now = now.Add(2 * time.Hour)
+	scrapeWith(other) // sweeps a's entry
+	if got := states(); got != "b;" {
+		t.Fatalf("after the sweep: %s", got)
+	}
+	scrapeWith(a)
+	if got := states(); got != "a;b;" {
+		t.Fatalf("a's slot kept its dropped entry: states %s", got)
+	}
+	// Another scheduler does not take a's entry from the first one.
+	s2 := scrape.NewScheduler(2, clock, env.Logger)
+	s2.CollectBatches(env, map[string]scrape.Collector{"test": a}, time.Now().Add(time.Minute), func([][]prometheus.Metric) {})
+	if got := s2.States(); len(got) != 1 || got[0].Target != "a" {
+		t.Fatalf("second scheduler: %+v", got)
+	}
+}

@@ -70,8 +70,10 @@ type cachedFailure struct {
 }
 
 type cachedCert struct {
-	id    files.Identity
-	roots *x509.CertPool
+	// dropped: forget removed the entry (the file is no longer watched).
+	dropped atomic.Bool
+	id      files.Identity
+	roots   *x509.CertPool
 	// inv is what the inventory holds for this file (shared, not copied).
 	inv   []inventory.Certificate
 	spki  []byte // leaf public key hash, for key matching
@@ -107,6 +109,18 @@ type certFileSpec struct {
 	// of the inventory (rate limits, ARI, CRL, serving_latest count the
 	// configured and discovered files only).
 	probed bool
+	// slot keeps what this file's runs find again on every scrape while
+	// the spec lives (nil for a /probe target).
+	slot *fileSlot
+}
+
+// fileSlot spares a cached file the lookups by path a warm scrape made for
+// it: the scheduler's entry and the file's cache entry. At 100,000 files
+// each lookup hashed and compared a path in a map too large for the
+// caches. The map stays the record; the slot is a hint checked before use.
+type fileSlot struct {
+	sched scrape.Slot
+	cc    atomic.Pointer[cachedCert]
 }
 
 func (c *certFileCollector) Targets(env *scrape.Env) ([]scrape.Target, error) {
@@ -135,6 +149,11 @@ func (c *certFileCollector) Targets(env *scrape.Env) ([]scrape.Target, error) {
 		for _, src := range sources {
 			n += len(src.l.files)
 		}
+		// A file that stays keeps its slot.
+		slots := make(map[string]*fileSlot, len(specs))
+		for i := range specs {
+			slots[specs[i].path] = specs[i].slot
+		}
 		specs = make([]certFileSpec, 0, n)
 		seen := make(map[string]bool, n)
 		for _, src := range sources {
@@ -145,7 +164,10 @@ func (c *certFileCollector) Targets(env *scrape.Env) ([]scrape.Target, error) {
 				seen[lf.path] = true
 				f := src.f
 				sp := certFileSpec{path: lf.path, name: f.Name, key: f.KeyFile, client: f.Client,
-					history: f.History, minInterval: f.MinInterval.D()}
+					history: f.History, minInterval: f.MinInterval.D(), slot: slots[lf.path]}
+				if sp.slot == nil {
+					sp.slot = &fileSlot{}
+				}
 				if sp.name == "" {
 					sp.name = lf.name
 				}
@@ -210,8 +232,9 @@ func (c *certFileCollector) listing(pattern string, siblings bool, used map[stri
 func (c *certFileCollector) forget(keep map[string]bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for p := range c.files {
+	for p, cc := range c.files {
 		if !keep[p] {
+			cc.dropped.Store(true)
 			delete(c.files, p)
 		}
 	}
@@ -229,6 +252,7 @@ func (c *certFileCollector) target(env *scrape.Env, s *certFileSpec) scrape.Targ
 		Target:      s.path,
 		MinInterval: s.minInterval,
 		Quiet:       s.history,
+		Slot:        s.schedSlot(),
 		// A file that reads has its not_after series; one that does not
 		// reports acme_probe_success 0 with its reason. A /probe answer
 		// keeps its acme_probe_success 1, as probe answers do.
@@ -240,7 +264,7 @@ func (c *certFileCollector) target(env *scrape.Env, s *certFileSpec) scrape.Targ
 }
 
 func (c *certFileCollector) check(env *scrape.Env, s *certFileSpec, emit scrape.Emit) error {
-	cc, err := c.load(env, s.path)
+	cc, err := c.load(env, s)
 	if err != nil {
 		if !s.probed {
 			env.Inventory.Delete(certFileCheck, s.path)
@@ -463,17 +487,39 @@ func (f *fileSamples) AppendText(meta *scrape.DescMeta, b []byte) ([]byte, bool)
 	return scrape.AppendValue(b, v), true
 }
 
-// load returns the derived values of the certificate file at path, from
+// schedSlot is the scheduler's part of s's slot, if s has one.
+func (s *certFileSpec) schedSlot() *scrape.Slot {
+	if s.slot == nil {
+		return nil
+	}
+	return &s.slot.sched
+}
+
+// load returns the derived values of the certificate file of s, from
 // cache when the file's identity is unchanged.
-func (c *certFileCollector) load(env *scrape.Env, path string) (*cachedCert, error) {
+func (c *certFileCollector) load(env *scrape.Env, s *certFileSpec) (*cachedCert, error) {
+	path := s.path
 	id, err := files.Stat(path)
 	if err != nil {
 		return nil, err
 	}
-	c.mu.Lock()
-	cc := c.files[path]
-	c.mu.Unlock()
+	var cc *cachedCert
+	if s.slot != nil {
+		// Any entry with this identity is a parse of these bytes; one the
+		// cache dropped is not trusted.
+		if cc = s.slot.cc.Load(); cc != nil && (cc.dropped.Load() || cc.id != id || cc.roots != env.Roots) {
+			cc = nil
+		}
+	}
+	if cc == nil {
+		c.mu.Lock()
+		cc = c.files[path]
+		c.mu.Unlock()
+	}
 	if cc != nil && cc.id == id && cc.roots == env.Roots {
+		if s.slot != nil {
+			s.slot.cc.Store(cc)
+		}
 		return cc, nil
 	}
 	// Only a file not cached as read may be cached as failed: one map
@@ -530,6 +576,9 @@ func (c *certFileCollector) load(env *scrape.Env, path string) (*cachedCert, err
 	c.files[path] = cc
 	delete(c.failed, path)
 	c.mu.Unlock()
+	if s.slot != nil {
+		s.slot.cc.Store(cc)
+	}
 	return cc, nil
 }
 

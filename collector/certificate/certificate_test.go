@@ -186,7 +186,7 @@ func init() {
 		c := newCertFileCollector(nil)
 		env := &scrape.Env{Config: nil, Now: time.Now}
 		_ = env
-		_, err := c.load(&scrape.Env{Now: time.Now}, filepath.Join(dir, "secret/fullchain.pem"))
+		_, err := c.load(&scrape.Env{Now: time.Now}, &certFileSpec{path: filepath.Join(dir, "secret/fullchain.pem")})
 		fmt.Println("reason:", scrape.ReasonOf(err))
 		_, err = c.loadKey(filepath.Join(dir, "readable/privkey.pem"))
 		fmt.Println("key reason:", scrape.ReasonOf(err))
@@ -210,7 +210,7 @@ func TestCertificateUnreadableByExporter(t *testing.T) {
 		out = scrapetest.RunAsNobody(t, dir, "unreadable", "ACME_TEST_DIR="+dir)
 	} else {
 		c := newCertFileCollector(nil)
-		_, err := c.load(&scrape.Env{Now: time.Now}, filepath.Join(dir, "secret/fullchain.pem"))
+		_, err := c.load(&scrape.Env{Now: time.Now}, &certFileSpec{path: filepath.Join(dir, "secret/fullchain.pem")})
 		_, kerr := c.loadKey(filepath.Join(dir, "readable/privkey.pem"))
 		out = "reason: " + scrape.ReasonOf(err) + "\nkey reason: " + scrape.ReasonOf(kerr) + "\n"
 	}
