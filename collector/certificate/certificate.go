@@ -62,6 +62,15 @@ type certFileCollector struct {
 	// identity it had: while that is unchanged the file is not read again
 	// (thousands of broken files cost a stat each per scrape).
 	failed map[string]cachedFailure
+
+	// targets are the checks of specs, made once per expansion rather than
+	// per scrape (100,000 targets and closures were a tenth of a warm
+	// scrape's garbage); their runs read the scrape's environment from env,
+	// which every scrape sets. specsGen counts expansions; targetsGen is
+	// the one targets were made for.
+	targets              []scrape.Target
+	specsGen, targetsGen uint64
+	env                  atomic.Pointer[scrape.Env]
 }
 
 type cachedFailure struct {
@@ -181,13 +190,32 @@ func (c *certFileCollector) Targets(env *scrape.Env) ([]scrape.Target, error) {
 		c.forget(seen)
 		c.mu.Lock()
 		c.sources, c.specs = sources, specs
+		c.specsGen++
 		c.mu.Unlock()
 	}
-	ts := make([]scrape.Target, len(specs), len(specs)+len(denied))
-	for i := range specs {
-		ts[i] = c.target(env, &specs[i])
+	c.env.Store(env)
+	c.mu.Lock()
+	if c.targetsGen != c.specsGen || c.targets == nil {
+		ts := make([]scrape.Target, len(c.specs))
+		for i := range c.specs {
+			ts[i] = c.watched(&c.specs[i])
+		}
+		c.targets, c.targetsGen = ts, c.specsGen
 	}
-	return append(ts, denied...), errors.Join(errs...)
+	ts := c.targets
+	c.mu.Unlock()
+	// The cached slice is shared: the denied targets go into a copy.
+	return append(ts[:len(ts):len(ts)], denied...), errors.Join(errs...)
+}
+
+// watched makes the check of a configured file, which runs with the
+// environment of the scrape that asks for it.
+func (c *certFileCollector) watched(s *certFileSpec) scrape.Target {
+	t := c.target(nil, s)
+	t.Run = func(ctx context.Context, emit scrape.Emit) error {
+		return c.check(c.env.Load(), s, emit)
+	}
+	return t
 }
 
 // deniedTarget is the failing check of a pattern that reaches directories

@@ -409,3 +409,37 @@ func lazyMetricOf(r *scrape.LazyRef) prometheus.Metric {
 	scrape.Emit(func(x prometheus.Metric) { m = x }).Lazy(r)
 	return m
 }
+
+// The targets of an unchanged expansion are made once and shared by the
+// scrapes; a new file makes them again.
+func TestTargetsMadeOncePerExpansion(t *testing.T) {
+	dir := t.TempDir()
+	ch := testcerts.NewChain(t, "Test")
+	testcerts.Write(t, dir, "a/fullchain.pem", ch.FullChain(ch.Leaf(t, testcerts.Options{})), 0o644)
+	env := scrapetest.Env(t, "certificate_files:\n  - path: "+dir+"/*/fullchain.pem\n", testcerts.Epoch, ch.Pool())
+	// A directory modified within the last second is listed again on the
+	// next scrape: let the tree settle first.
+	time.Sleep(1100 * time.Millisecond)
+	c := newCertFileCollector(env.Logger)
+	first, err := c.Targets(env)
+	if err != nil || len(first) != 1 {
+		t.Fatalf("%d targets, %v", len(first), err)
+	}
+	again, _ := c.Targets(env)
+	if &again[0] != &first[0] {
+		t.Fatal("unchanged expansion: targets made again")
+	}
+	testcerts.Write(t, dir, "b/fullchain.pem", ch.FullChain(ch.Leaf(t, testcerts.Options{Serial: 77})), 0o644)
+	// A directory modified within the last second is listed again on the
+	// next scrape; wait it out so the new one is seen for certain.
+	time.Sleep(1100 * time.Millisecond)
+	var now []scrape.Target
+	for range 3 {
+		if now, _ = c.Targets(env); len(now) == 2 {
+			break
+		}
+	}
+	if len(now) != 2 || &now[0] == &first[0] {
+		t.Fatalf("after a new file: %d targets (shared with the old slice: %v)", len(now), len(now) > 0 && &now[0] == &first[0])
+	}
+}
