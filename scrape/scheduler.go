@@ -156,14 +156,14 @@ func (p probeLazy) SampleOf(meta *DescMeta, dst *Sample, scratch []string) bool 
 // scrape would only repeat the scrape's time, a new value per target and
 // scrape that Prometheus cannot compress (10,000 files made 10,000 such
 // samples). A stale result says it too (emitServed).
+func (r *result) datesSuccess() bool {
+	return !r.lastSuccess.IsZero() && (r.err != nil || !r.everyScrape)
+}
+
 // silent says whether the result has no probe series at all: an implied
 // success that needs no date.
 func (r *result) silent() bool {
 	return r.err == nil && r.impliedSuccess && !r.datesSuccess()
-}
-
-func (r *result) datesSuccess() bool {
-	return !r.lastSuccess.IsZero() && (r.err != nil || !r.everyScrape)
 }
 
 // entryTTL: entries of targets no scrape asked for in this long are dropped,
@@ -208,18 +208,7 @@ func (s *Scheduler) run(targets []Target, deadline time.Time) []served {
 	now := s.now()
 	s.mu.Lock()
 	for i, t := range targets {
-		k := key{t.Check, t.Target}
-		if sl := t.Slot; sl != nil {
-			if e := sl.e; e != nil && e.owner == s && !e.dropped && e.k == k {
-				e.lastUsed = now.UnixNano()
-				slots[i].e = e
-				continue
-			}
-			sl.e = s.entryLocked(k, now)
-			slots[i].e = sl.e
-			continue
-		}
-		slots[i].e = s.entryLocked(k, now)
+		slots[i].e = s.entryOfLocked(t, now)
 	}
 	s.mu.Unlock()
 	// The checks of one scrape share one context: a context and timer per
@@ -323,6 +312,22 @@ func runContext(deadline time.Time) (context.Context, context.CancelFunc) {
 // minRunTimeout: a run always gets at least this long, even when the
 // scrape's deadline is nearer; it then finishes in the background.
 const minRunTimeout = time.Second
+
+// entryOfLocked is t's entry: the one its Slot holds when that is still
+// this scheduler's entry for t, else the map's (kept in the Slot).
+func (s *Scheduler) entryOfLocked(t Target, now time.Time) *entry {
+	k := key{t.Check, t.Target}
+	sl := t.Slot
+	if sl == nil {
+		return s.entryLocked(k, now)
+	}
+	if e := sl.e; e != nil && e.owner == s && !e.dropped && e.k == k {
+		e.lastUsed = now.UnixNano()
+		return e
+	}
+	sl.e = s.entryLocked(k, now)
+	return sl.e
+}
 
 func (s *Scheduler) entryLocked(k key, now time.Time) *entry {
 	e := s.entries[k]
