@@ -98,6 +98,12 @@ type cachedCert struct {
 	doneKey files.Identity
 }
 
+// holds says whether cc is the parse of the file with identity id,
+// verified under roots.
+func (cc *cachedCert) holds(id files.Identity, roots *x509.CertPool) bool {
+	return cc.id == id && cc.roots == roots
+}
+
 type cachedKey struct {
 	id   files.Identity
 	spki []byte
@@ -211,11 +217,9 @@ func (c *certFileCollector) Targets(env *scrape.Env) ([]scrape.Target, error) {
 // watched makes the check of a configured file, which runs with the
 // environment of the scrape that asks for it.
 func (c *certFileCollector) watched(s *certFileSpec) scrape.Target {
-	t := c.target(nil, s)
-	t.Run = func(ctx context.Context, emit scrape.Emit) error {
+	return fileTarget(s, func(ctx context.Context, emit scrape.Emit) error {
 		return c.check(c.env.Load(), s, emit)
-	}
-	return t
+	})
 }
 
 // deniedTarget is the failing check of a pattern that reaches directories
@@ -273,8 +277,8 @@ func (c *certFileCollector) forget(keep map[string]bool) {
 	}
 }
 
-// target makes the check of s, which must not change afterwards.
-func (c *certFileCollector) target(env *scrape.Env, s *certFileSpec) scrape.Target {
+// fileTarget makes the check of s, which must not change afterwards.
+func fileTarget(s *certFileSpec, run func(context.Context, scrape.Emit) error) scrape.Target {
 	return scrape.Target{
 		Check:       certFileCheck,
 		Target:      s.path,
@@ -285,9 +289,7 @@ func (c *certFileCollector) target(env *scrape.Env, s *certFileSpec) scrape.Targ
 		// reports acme_probe_success 0 with its reason. A /probe answer
 		// keeps its acme_probe_success 1, as probe answers do.
 		ImpliedSuccess: !s.probed,
-		Run: func(ctx context.Context, emit scrape.Emit) error {
-			return c.check(env, s, emit)
-		},
+		Run:            run,
 	}
 }
 
@@ -531,20 +533,17 @@ func (c *certFileCollector) load(env *scrape.Env, s *certFileSpec) (*cachedCert,
 	if err != nil {
 		return nil, err
 	}
-	var cc *cachedCert
 	if s.slot != nil {
 		// Any entry with this identity is a parse of these bytes; one the
 		// cache dropped is not trusted.
-		if cc = s.slot.cc.Load(); cc != nil && (cc.dropped.Load() || cc.id != id || cc.roots != env.Roots) {
-			cc = nil
+		if cc := s.slot.cc.Load(); cc != nil && !cc.dropped.Load() && cc.holds(id, env.Roots) {
+			return cc, nil
 		}
 	}
-	if cc == nil {
-		c.mu.Lock()
-		cc = c.files[path]
-		c.mu.Unlock()
-	}
-	if cc != nil && cc.id == id && cc.roots == env.Roots {
+	c.mu.Lock()
+	cc := c.files[path]
+	c.mu.Unlock()
+	if cc != nil && cc.holds(id, env.Roots) {
 		if s.slot != nil {
 			s.slot.cc.Store(cc)
 		}
@@ -708,7 +707,9 @@ func (c *certFileCollector) ProbeTargets(ctx context.Context, env *scrape.Env, m
 	}
 	p := filepath.Clean(target)
 	s := certFileSpec{path: p, name: DeriveName(p), key: siblingCache{}.lookup(p), probed: true}
-	return []scrape.Target{c.target(env, &s)}, nil
+	return []scrape.Target{fileTarget(&s, func(ctx context.Context, emit scrape.Emit) error {
+		return c.check(env, &s, emit)
+	})}, nil
 }
 
 func (c *certFileCollector) Kinds() []string { return []string{certFileCheck} }
