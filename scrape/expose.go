@@ -274,15 +274,7 @@ func write(w io.Writer, om bool, batches [][]prometheus.Metric) error {
 			line = append(line[:0], n...)
 			if len(s.labels) > 0 {
 				line = append(line, '{')
-				for i, ln := range f.meta.labels {
-					if i > 0 {
-						line = append(line, ',')
-					}
-					line = append(line, ln...)
-					line = append(line, '=', '"')
-					line = appendLabelValue(line, s.labels[i])
-					line = append(line, '"')
-				}
+				line = appendLabelPairs(line, f.meta.labels, s.labels)
 				line = append(line, '}')
 			}
 			line = append(line, ' ')
@@ -346,6 +338,21 @@ var (
 	helpEscaper   = strings.NewReplacer(`\`, `\\`, "\n", `\n`)
 	omHelpEscaper = strings.NewReplacer(`\`, `\\`, "\n", `\n`, `"`, `\"`)
 )
+
+// appendLabelPairs appends name="value" pairs, comma-separated, without
+// braces; the values must be valid UTF-8.
+func appendLabelPairs(b []byte, names, values []string) []byte {
+	for i, ln := range names {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, ln...)
+		b = append(b, '=', '"')
+		b = appendLabelValue(b, values[i])
+		b = append(b, '"')
+	}
+	return b
+}
 
 // appendLabelValue escapes backslash, double quote and newline.
 func appendLabelValue(b []byte, v string) []byte {

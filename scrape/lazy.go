@@ -51,16 +51,16 @@ func AppendLabels(b []byte, meta *DescMeta, values ...string) []byte {
 	if len(values) != len(meta.labels) {
 		panic(fmt.Sprintf("%s: %d label values for %d labels", meta.name, len(values), len(meta.labels)))
 	}
-	for i, ln := range meta.labels {
-		if i > 0 {
-			b = append(b, ',')
+	copied := false
+	for i, v := range values {
+		if e := EscapeInvalidUTF8(v); e != v {
+			if !copied {
+				values, copied = append([]string(nil), values...), true
+			}
+			values[i] = e
 		}
-		b = append(b, ln...)
-		b = append(b, '=', '"')
-		b = appendLabelValue(b, EscapeInvalidUTF8(values[i]))
-		b = append(b, '"')
 	}
-	return b
+	return appendLabelPairs(b, meta.labels, values)
 }
 
 // AppendValue appends v as the writer formats sample values.
