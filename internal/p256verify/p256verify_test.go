@@ -136,15 +136,28 @@ func TestNewRefusesOtherCurves(t *testing.T) {
 	}
 }
 
-func FuzzVerify(f *testing.F) {
-	priv, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+// signed is a fresh key, its table, and a valid signature of a digest.
+func signed(tb testing.TB) (*ecdsa.PrivateKey, *Key, []byte, []byte) {
+	tb.Helper()
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		tb.Fatal(err)
+	}
 	k, err := New(&priv.PublicKey)
 	if err != nil {
-		f.Fatal(err)
+		tb.Fatal(err)
 	}
 	d := sha256.Sum256([]byte("seed"))
-	sig, _ := ecdsa.SignASN1(rand.Reader, priv, d[:])
-	f.Add(d[:], sig)
+	sig, err := ecdsa.SignASN1(rand.Reader, priv, d[:])
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return priv, k, d[:], sig
+}
+
+func FuzzVerify(f *testing.F) {
+	priv, k, d, sig := signed(f)
+	f.Add(d, sig)
 	f.Fuzz(func(t *testing.T, digest, sig []byte) {
 		if got, want := k.Verify(digest, sig), ecdsa.VerifyASN1(&priv.PublicKey, digest, sig); got != want {
 			t.Fatalf("got %v, crypto/ecdsa says %v", got, want)
@@ -153,20 +166,17 @@ func FuzzVerify(f *testing.F) {
 }
 
 func BenchmarkVerify(b *testing.B) {
-	priv, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	k, _ := New(&priv.PublicKey)
-	d := sha256.Sum256([]byte("bench"))
-	sig, _ := ecdsa.SignASN1(rand.Reader, priv, d[:])
+	priv, k, d, sig := signed(b)
 	b.Run("table", func(b *testing.B) {
 		for b.Loop() {
-			if !k.Verify(d[:], sig) {
+			if !k.Verify(d, sig) {
 				b.Fatal("invalid")
 			}
 		}
 	})
 	b.Run("crypto-ecdsa", func(b *testing.B) {
 		for b.Loop() {
-			if !ecdsa.VerifyASN1(&priv.PublicKey, d[:], sig) {
+			if !ecdsa.VerifyASN1(&priv.PublicKey, d, sig) {
 				b.Fatal("invalid")
 			}
 		}
