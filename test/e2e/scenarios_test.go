@@ -44,6 +44,11 @@ type scenario struct {
 	// series (the exporter killed) or raise host-wide alerts that inhibit
 	// other scenarios' warnings (the directory down).
 	Exclusive bool
+	// ReachesBaseline marks a fault of something every certificate depends
+	// on (the CA stopped): the baseline certificates are then as blind as
+	// the scenario's, and a warning of its Also alerts naming them, while
+	// the fault lasts and until it resolves, is the right answer, not noise.
+	ReachesBaseline bool
 	// HoldRenewals stops the renewal job for every lineage while the
 	// scenario runs (a renewal could not succeed during it).
 	HoldRenewals bool
@@ -370,10 +375,11 @@ func scenarios() []*scenario {
 			Labels: map[string]string{}, // filled at run time: the directory URL
 			Alerts: []string{"AcmeDirectoryUnreachable"},
 			// The same outage seen by the directory and ARI checks.
-			Also:         []string{"AcmeCheckFailing", "AcmeCheckServingStaleResults", "AcmeDirectoryNonceFailing", "AcmeExporterCollectorFailing"},
-			Exclusive:    true,
-			HoldRenewals: true,
-			Timeout:      2 * time.Minute,
+			Also:            []string{"AcmeCheckFailing", "AcmeCheckServingStaleResults", "AcmeDirectoryNonceFailing", "AcmeExporterCollectorFailing"},
+			Exclusive:       true,
+			ReachesBaseline: true,
+			HoldRenewals:    true,
+			Timeout:         2 * time.Minute,
 			Inject: func(ctx context.Context, b *bed) (time.Time, error) {
 				return time.Now(), syscall.Kill(b.pebble.Cmd.Process.Pid, syscall.SIGSTOP)
 			},
