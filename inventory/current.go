@@ -13,8 +13,7 @@ func (inv *Inventory) Current(keep func(*Certificate) bool) []*Certificate {
 	all := inv.All()
 	var out []*Certificate
 	var best *Certificate
-	for i := range all {
-		c := &all[i]
+	for _, c := range all {
 		if best != nil && (c.Source != best.Source || c.Path != best.Path) {
 			out = append(out, best)
 			best = nil

@@ -10,7 +10,7 @@ import (
 	"bytes"
 	"math/big"
 	"slices"
-	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -42,20 +42,34 @@ type Certificate struct {
 	IssuerDER []byte
 }
 
-// Inventory is safe for concurrent use.
+// Inventory is safe for concurrent use. What a publisher puts is kept as
+// given and handed to readers: it must not be modified afterwards.
 type Inventory struct {
 	mu sync.RWMutex
 	// entries by owner (a collector) and key (a file path or endpoint).
 	entries map[string]map[string][]Certificate
 	gen     uint64
+	// changed holds, for each key changed since the sorted view was made,
+	// what it held then (nil when it was absent), so the view is patched
+	// rather than sorted again; nil with changedAll set once too many
+	// keys changed for a patch to pay.
+	changed    map[entryKey][]Certificate
+	changedAll bool
 
-	// all is All's answer for generation allGen: several families read
-	// the whole inventory on every scrape, and sorting 100,000 summaries
-	// each time grew faster than the inventory.
-	allMu  sync.Mutex
-	all    []Certificate
-	allGen uint64
+	// view is All's answer for generation viewGen: several families read
+	// the whole inventory after every change, and a renewal changes one
+	// file of many. Sorting 100,000 summaries again each time grew faster
+	// than the inventory.
+	viewMu  sync.Mutex
+	view    []*Certificate
+	viewGen uint64
 }
+
+type entryKey struct{ owner, key string }
+
+// maxPatch bounds the keys a view is patched for; beyond it, sorting
+// everything costs about as much as the patch.
+const maxPatch = 4096
 
 // New returns an empty inventory.
 func New() *Inventory {
@@ -71,13 +85,35 @@ func (inv *Inventory) Put(owner, key string, certs []Certificate) {
 		m = map[string][]Certificate{}
 		inv.entries[owner] = m
 	}
-	if old, ok := m[key]; ok && sameCertificates(old, certs) {
+	old, ok := m[key]
+	if ok && sameCertificates(old, certs) {
 		// An endpoint publishes what it serves on every probe: unchanged,
 		// it leaves the generation (and what readers cached) alone.
 		return
 	}
+	inv.noteChange(owner, key, old)
 	m[key] = certs
 	inv.gen++
+}
+
+// noteChange records what key held before its first change since the view
+// was made. Called with mu held for writing.
+func (inv *Inventory) noteChange(owner, key string, old []Certificate) {
+	if inv.changedAll {
+		return
+	}
+	if inv.changed == nil {
+		inv.changed = map[entryKey][]Certificate{}
+	}
+	k := entryKey{owner, key}
+	if _, ok := inv.changed[k]; ok {
+		return
+	}
+	if len(inv.changed) >= maxPatch {
+		inv.changed, inv.changedAll = nil, true
+		return
+	}
+	inv.changed[k] = old
 }
 
 // sameCertificates says whether a and b publish the same certificates: the
@@ -94,8 +130,11 @@ func (inv *Inventory) Delete(owner, key string) {
 	inv.mu.Lock()
 	defer inv.mu.Unlock()
 	if m := inv.entries[owner]; m != nil {
-		delete(m, key)
-		inv.gen++
+		if old, ok := m[key]; ok {
+			inv.noteChange(owner, key, old)
+			delete(m, key)
+			inv.gen++
+		}
 	}
 }
 
@@ -104,8 +143,9 @@ func (inv *Inventory) Delete(owner, key string) {
 func (inv *Inventory) Retain(owner string, keep map[string]bool) {
 	inv.mu.Lock()
 	defer inv.mu.Unlock()
-	for k := range inv.entries[owner] {
+	for k, old := range inv.entries[owner] {
 		if !keep[k] {
+			inv.noteChange(owner, k, old)
 			delete(inv.entries[owner], k)
 			inv.gen++
 		}
@@ -134,59 +174,101 @@ func (inv *Inventory) Each(f func(*Certificate)) {
 }
 
 // All returns every certificate, sorted by source, path and serial. The
-// slice is shared with other callers until the inventory changes: it must
-// not be modified.
-func (inv *Inventory) All() []Certificate {
-	inv.allMu.Lock()
-	defer inv.allMu.Unlock()
+// slice and the certificates are shared with other callers until the
+// inventory changes: neither may be modified. After a few keys changed the
+// last answer is patched, not sorted again.
+func (inv *Inventory) All() []*Certificate {
+	inv.viewMu.Lock()
+	defer inv.viewMu.Unlock()
 	inv.mu.RLock()
-	if inv.all != nil && inv.allGen == inv.gen {
+	if inv.view != nil && inv.viewGen == inv.gen {
 		inv.mu.RUnlock()
-		return inv.all
-	}
-	gen := inv.gen
-	n := 0
-	for _, m := range inv.entries {
-		for _, cs := range m {
-			n += len(cs)
-		}
-	}
-	out := make([]Certificate, 0, n)
-	for _, m := range inv.entries {
-		for _, cs := range m {
-			out = append(out, cs...)
-		}
+		return inv.view
 	}
 	inv.mu.RUnlock()
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.Source != b.Source {
-			return a.Source < b.Source
+	// The change record is taken and reset in one step with the entries
+	// read, so the next call patches exactly what changed after this one.
+	inv.mu.Lock()
+	gen, changed, full := inv.gen, inv.changed, inv.changedAll || inv.view == nil
+	inv.changed, inv.changedAll = nil, false
+	var fresh []*Certificate
+	if full {
+		for _, m := range inv.entries {
+			for _, cs := range m {
+				for i := range cs {
+					fresh = append(fresh, &cs[i])
+				}
+			}
 		}
-		if a.Path != b.Path {
-			return a.Path < b.Path
+	} else {
+		for k := range changed {
+			cs := inv.entries[k.owner][k.key]
+			for i := range cs {
+				fresh = append(fresh, &cs[i])
+			}
 		}
-		return a.Serial < b.Serial
-	})
-	inv.all, inv.allGen = out, gen
-	return out
+	}
+	inv.mu.Unlock()
+	slices.SortFunc(fresh, compareCertificates)
+	if full {
+		inv.view = fresh
+	} else {
+		inv.view = patch(inv.view, changed, fresh)
+	}
+	inv.viewGen = gen
+	return inv.view
+}
+
+// patch returns view without the certificates changed keys held before and
+// with fresh (sorted) merged in: one pass, no sort of the whole.
+func patch(view []*Certificate, changed map[entryKey][]Certificate, fresh []*Certificate) []*Certificate {
+	gone := map[*Certificate]bool{}
+	for _, old := range changed {
+		for i := range old {
+			gone[&old[i]] = true
+		}
+	}
+	out := make([]*Certificate, 0, len(view)-len(gone)+len(fresh))
+	for _, c := range view {
+		if len(gone) > 0 && gone[c] {
+			continue
+		}
+		for len(fresh) > 0 && compareCertificates(fresh[0], c) < 0 {
+			out = append(out, fresh[0])
+			fresh = fresh[1:]
+		}
+		out = append(out, c)
+	}
+	return append(out, fresh...)
+}
+
+func compareCertificates(a, b *Certificate) int {
+	if c := strings.Compare(a.Source, b.Source); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Path, b.Path); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Serial, b.Serial)
 }
 
 // Newest returns the file certificate of the given name and key type with
 // the latest notBefore, history included: a renewal shows up in certbot's
 // archive/ and live/ at once.
 func (inv *Inventory) Newest(name, keyType string) (Certificate, bool) {
-	var best Certificate
-	found := false
+	var best *Certificate
 	for _, c := range inv.All() {
 		if c.Source != "file" || c.Name != name || c.KeyType != keyType {
 			continue
 		}
-		if !found || c.NotBefore.After(best.NotBefore) {
-			best, found = c, true
+		if best == nil || c.NotBefore.After(best.NotBefore) {
+			best = c
 		}
 	}
-	return best, found
+	if best == nil {
+		return Certificate{}, false
+	}
+	return *best, true
 }
 
 // SerialNumber is the serial as a number (0 when Serial is empty or not

@@ -5,6 +5,8 @@ package inventory
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -76,5 +78,69 @@ func TestAllCachedPerGeneration(t *testing.T) {
 	}
 	if now := inv.All(); len(now) != 1 || now[0].Serial != "02" || first[0].Serial != "01" {
 		t.Fatalf("after a change: %+v (the earlier answer must stay as it was: %+v)", now, first)
+	}
+}
+
+// The patched view is what sorting everything again gives, through random
+// puts, deletes and retains, with and without views taken in between, and
+// past the patch bound.
+func TestAllPatchedMatchesSorted(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, steps := range []int{1, 3, 50, maxPatch + 10} {
+		inv := New()
+		want := map[entryKey][]Certificate{}
+		serial := 0
+		for round := range 40 {
+			for range steps {
+				owner := []string{"certificate_file", "endpoint"}[rng.IntN(2)]
+				key := fmt.Sprintf("/k%d", rng.IntN(300))
+				k := entryKey{owner, key}
+				switch r := rng.IntN(10); {
+				case r < 7:
+					var cs []Certificate
+					for range rng.IntN(3) + 1 {
+						serial++
+						c := cert(owner, key, fmt.Sprintf("%06x", serial), int64(serial), false)
+						c.SHA256 = [32]byte{byte(serial), byte(serial >> 8), byte(serial >> 16)}
+						cs = append(cs, c)
+					}
+					inv.Put(owner, key, cs)
+					want[k] = cs
+				case r < 9:
+					inv.Delete(owner, key)
+					delete(want, k)
+				default:
+					keep := map[string]bool{}
+					for key := range want {
+						if key.owner == owner && rng.IntN(4) > 0 {
+							keep[key.key] = true
+						}
+					}
+					inv.Retain(owner, keep)
+					for key := range want {
+						if key.owner == owner && !keep[key.key] {
+							delete(want, key)
+						}
+					}
+				}
+			}
+			if round%3 == 2 {
+				continue // some changes pile up before the next view
+			}
+			var exp []string
+			for _, cs := range want {
+				for _, c := range cs {
+					exp = append(exp, c.Source+" "+c.Path+" "+c.Serial)
+				}
+			}
+			slices.Sort(exp)
+			var got []string
+			for _, c := range inv.All() {
+				got = append(got, c.Source+" "+c.Path+" "+c.Serial)
+			}
+			if !slices.Equal(got, exp) {
+				t.Fatalf("steps %d round %d: All has %d certificates, want %d\n got %v\nwant %v", steps, round, len(got), len(exp), got, exp)
+			}
+		}
 	}
 }

@@ -337,7 +337,7 @@ func newestFiles(inv *inventory.Inventory) map[[2]string]inventory.Certificate {
 		}
 		k := [2]string{c.Name, c.KeyType}
 		if best, ok := out[k]; !ok || c.NotBefore.After(best.NotBefore) {
-			out[k] = c
+			out[k] = *c
 		}
 	}
 	return out

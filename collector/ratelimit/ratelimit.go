@@ -141,10 +141,13 @@ func normalRenewal(c issued) time.Time {
 	return c.notBefore.Add(life * 2 / 3)
 }
 
+// issuerKey identifies a certificate as the CA counts it.
+type issuerKey struct{ issuer, serial string }
+
 // computeRateLimits emits the counts at now and returns until when they
 // hold, inventory unchanged: the next moment a certificate enters or
 // leaves its CA's window.
-func computeRateLimits(cfg config.RateLimits, all []inventory.Certificate, now time.Time, emit scrape.Emit) (until time.Time) {
+func computeRateLimits(cfg config.RateLimits, all []*inventory.Certificate, now time.Time, emit scrape.Emit) (until time.Time) {
 	rateLimitCounts.Add(1)
 	until = now.Add(24 * time.Hour) // recount daily all the same
 	later := func(t time.Time) {
@@ -154,29 +157,47 @@ func computeRateLimits(cfg config.RateLimits, all []inventory.Certificate, now t
 	}
 	// Which CA: configured patterns first, then a bounded label from the
 	// issuer name.
-	unknown := map[string]string{}
-	var unknownNames []string
-	caOf := func(issuer string) (string, *config.RateLimitCA) {
+	// An inventory has a handful of issuers: each is matched once.
+	type caMatch struct {
+		name string
+		ca   *config.RateLimitCA
+	}
+	matched := map[string]caMatch{}
+	match := func(issuer string) caMatch {
+		if m, ok := matched[issuer]; ok {
+			return m
+		}
+		var m caMatch
+	patterns:
 		for i := range cfg.CAs {
 			for _, p := range cfg.CAs[i].Issuers {
 				if ok, _ := path.Match(p, issuer); ok {
-					return cfg.CAs[i].Name, &cfg.CAs[i]
+					m = caMatch{cfg.CAs[i].Name, &cfg.CAs[i]}
+					break patterns
 				}
 			}
 		}
+		matched[issuer] = m
+		return m
+	}
+	unknown := map[string]string{}
+	var unknownNames []string
+	caOf := func(issuer string) (string, *config.RateLimitCA) {
+		if m := match(issuer); m.ca != nil {
+			return m.name, m.ca
+		}
 		return unknown[issuer], nil
 	}
-	seen := make(map[string]bool, len(all))
+	seen := make(map[issuerKey]bool, len(all))
 	distinct := make([]*inventory.Certificate, 0, len(all)) // pointers: no copies of thousands of summaries
-	for i := range all {
-		c := &all[i]
-		k := c.Issuer + "\x00" + c.Serial
+	for _, c := range all {
+		k := issuerKey{c.Issuer, c.Serial}
 		if c.Serial == "" || seen[k] {
 			continue
 		}
 		seen[k] = true
 		distinct = append(distinct, c)
-		if _, ca := caOf(c.Issuer); ca == nil && !slices.Contains(unknownNames, c.Issuer) {
+		if match(c.Issuer).ca == nil && !slices.Contains(unknownNames, c.Issuer) {
 			unknownNames = append(unknownNames, c.Issuer)
 		}
 	}
