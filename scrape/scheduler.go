@@ -90,12 +90,16 @@ func (b *batch) end() {
 }
 
 type result struct {
-	metrics     []prometheus.Metric
-	err         error
-	panicked    bool
-	finished    time.Time
-	took        time.Duration // how long the run took
-	lastSuccess time.Time     // zero until the first success
+	metrics  []prometheus.Metric
+	err      error
+	panicked bool
+	// finished and took are read and written under the entry's lock
+	// only: an unchanged outcome updates them in place (see execute).
+	finished time.Time
+	took     time.Duration // how long the run took
+	// lastSuccess (Unix nanoseconds, 0 until the first success) is read by
+	// writers without the entry's lock.
+	lastSuccess atomic.Int64
 	// everyScrape: the target runs on every scrape (no min_interval),
 	// so a success's time is that scrape's and is not exported.
 	everyScrape bool
@@ -140,7 +144,7 @@ func (p probeLazy) SampleOf(meta *DescMeta, dst *Sample, scratch []string) bool 
 		if !r.datesSuccess() {
 			return false
 		}
-		v = float64(r.lastSuccess.UnixNano()) / 1e9
+		v = float64(r.lastSuccess.Load()) / 1e9
 	default:
 		return false
 	}
@@ -157,7 +161,7 @@ func (p probeLazy) SampleOf(meta *DescMeta, dst *Sample, scratch []string) bool 
 // scrape that Prometheus cannot compress (10,000 files made 10,000 such
 // samples). A stale result says it too (emitServed).
 func (r *result) datesSuccess() bool {
-	return !r.lastSuccess.IsZero() && (r.err != nil || !r.everyScrape)
+	return r.lastSuccess.Load() != 0 && (r.err != nil || !r.everyScrape)
 }
 
 // silent says whether the result has no probe series at all: an implied
@@ -370,36 +374,55 @@ func (s *Scheduler) execute(ctx context.Context, e *entry, t Target, deadline ti
 		ctx, cancel = context.WithTimeout(context.Background(), minRunTimeout)
 		defer cancel()
 	}
-	res := &result{check: t.Check, target: t.Target, everyScrape: t.MinInterval <= 0, impliedSuccess: t.ImpliedSuccess}
-	res.self[0] = probeMetric{res}
 	e.mu.Lock()
 	var last []prometheus.Metric
 	if e.last != nil {
 		last = e.last.metrics
 	}
 	e.mu.Unlock()
+	var (
+		ms       []prometheus.Metric
+		err      error
+		panicked bool
+		took     time.Duration
+	)
 	select {
 	case s.sem <- struct{}{}:
 		start := time.Now()
-		res.metrics, res.err, res.panicked = s.call(ctx, t, last)
-		res.took = time.Since(start)
+		ms, err, panicked = s.call(ctx, t, last)
+		took = time.Since(start)
 		<-s.sem
 	case <-ctx.Done():
 		timeout := t.Timeout
 		if dl, ok := ctx.Deadline(); ok && timeout <= 0 {
 			timeout = time.Until(dl)
 		}
-		res.err = Fail("timeout", fmt.Errorf("no free worker within %s", timeout.Round(time.Millisecond)))
+		err = Fail("timeout", fmt.Errorf("no free worker within %s", timeout.Round(time.Millisecond)))
 	}
-	res.finished = s.now()
+	finished := s.now()
 	e.mu.Lock()
 	prev := e.last
-	if res.err == nil {
-		res.lastSuccess = res.finished
-	} else if prev != nil {
-		res.lastSuccess = prev.lastSuccess
+	if prev != nil && err == nil && prev.err == nil && !panicked && !prev.panicked && sameSlice(ms, prev.metrics) &&
+		prev.everyScrape == (t.MinInterval <= 0) && prev.impliedSuccess == t.ImpliedSuccess {
+		// The same success as last time, which readers may be serving:
+		// only its times move. A warm scrape of 100,000 unchanged files
+		// made 100,000 results to throw away.
+		prev.finished, prev.took = finished, took
+		prev.lastSuccess.Store(finished.UnixNano())
+		e.running = nil
+		e.mu.Unlock()
+		b.end()
+		return
 	}
-	res.since = res.finished
+	res := &result{check: t.Check, target: t.Target, everyScrape: t.MinInterval <= 0, impliedSuccess: t.ImpliedSuccess,
+		metrics: ms, err: err, panicked: panicked, took: took, finished: finished}
+	res.self[0] = probeMetric{res}
+	if err == nil {
+		res.lastSuccess.Store(finished.UnixNano())
+	} else if prev != nil {
+		res.lastSuccess.Store(prev.lastSuccess.Load())
+	}
+	res.since = finished
 	if prev != nil && stateOf(prev) == stateOf(res) {
 		res.since = prev.since
 	}
@@ -410,6 +433,12 @@ func (s *Scheduler) execute(ctx context.Context, e *entry, t Target, deadline ti
 		s.logChange(prev, res)
 	}
 	b.end()
+}
+
+// sameSlice says whether a and b are the same slice (what call returns
+// when a run emitted what it emitted last time).
+func sameSlice(a, b []prometheus.Metric) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 // stateOf is a result's state: "" when it succeeded, else its reason.
@@ -585,9 +614,9 @@ func emitServed(emit func([]prometheus.Metric), t Target, sv served, keepLazy bo
 	}
 	if sv.stale {
 		stale := []prometheus.Metric{Gauge(staleDesc, 1, t.Check, t.Target)}
-		if !sv.res.datesSuccess() && !sv.res.lastSuccess.IsZero() {
+		if ls := sv.res.lastSuccess.Load(); !sv.res.datesSuccess() && ls != 0 {
 			// Served from an earlier scrape: its time is news.
-			stale = append(stale, Gauge(lastSuccessDesc, float64(sv.res.lastSuccess.UnixNano())/1e9, t.Check, t.Target))
+			stale = append(stale, Gauge(lastSuccessDesc, float64(ls)/1e9, t.Check, t.Target))
 		}
 		emit(stale)
 	}

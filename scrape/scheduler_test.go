@@ -206,7 +206,9 @@ func TestConcurrentScrapesShareOneRun(t *testing.T) {
 	}
 }
 
-// A failure keeps the time of the last success and sends its reason.
+// A failure keeps the time of the last success and sends its reason. The
+// second success repeats the first (it is kept, not made again): its time
+// must move all the same.
 func TestFailureKeepsLastSuccess(t *testing.T) {
 	var now atomic.Int64
 	now.Store(1000)
@@ -225,12 +227,16 @@ func TestFailureKeepsLastSuccess(t *testing.T) {
 	if n, err := testutil.GatherAndCount(scrapeOnce(s, env, fams, time.Second), "acme_check_last_success_timestamp_seconds"); err != nil || n != 0 {
 		t.Fatalf("fresh success exports its time: %d series, %v", n, err)
 	}
+	now.Store(1500)
+	if _, err := scrapeOnce(s, env, fams, time.Second).Gather(); err != nil {
+		t.Fatal(err)
+	}
 	fail = true
 	now.Store(2000)
 	want := `
 # HELP acme_check_last_success_timestamp_seconds Unix time of the check's last success: present while the check fails, while its result is stale and when it is cached by min_interval; absent for a check that succeeded in this scrape.
 # TYPE acme_check_last_success_timestamp_seconds gauge
-acme_check_last_success_timestamp_seconds{check="test",target="t"} 1000
+acme_check_last_success_timestamp_seconds{check="test",target="t"} 1500
 # HELP acme_probe_failure_info 1 while the check fails, with a bounded reason; absent otherwise.
 # TYPE acme_probe_failure_info gauge
 acme_probe_failure_info{check="test",reason="not_found",target="t"} 1

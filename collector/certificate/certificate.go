@@ -136,6 +136,7 @@ type certFileSpec struct {
 type fileSlot struct {
 	sched scrape.Slot
 	cc    atomic.Pointer[cachedCert]
+	file  files.Path // the spec's path, ready to stat
 }
 
 func (c *certFileCollector) Targets(env *scrape.Env) ([]scrape.Target, error) {
@@ -181,7 +182,7 @@ func (c *certFileCollector) Targets(env *scrape.Env) ([]scrape.Target, error) {
 				sp := certFileSpec{path: lf.path, name: f.Name, key: f.KeyFile, client: f.Client,
 					history: f.History, minInterval: f.MinInterval.D(), slot: slots[lf.path]}
 				if sp.slot == nil {
-					sp.slot = &fileSlot{}
+					sp.slot = &fileSlot{file: files.NewPath(lf.path)}
 				}
 				if sp.name == "" {
 					sp.name = lf.name
@@ -529,7 +530,13 @@ func (s *certFileSpec) schedSlot() *scrape.Slot {
 // cache when the file's identity is unchanged.
 func (c *certFileCollector) load(env *scrape.Env, s *certFileSpec) (*cachedCert, error) {
 	path := s.path
-	id, err := files.Stat(path)
+	var id files.Identity
+	var err error
+	if s.slot != nil {
+		id, err = s.slot.file.Stat()
+	} else {
+		id, err = files.Stat(path)
+	}
 	if err != nil {
 		return nil, err
 	}

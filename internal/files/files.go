@@ -13,6 +13,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strings"
 	"syscall"
 
 	"github.com/acme-exporter/acme_exporter/internal/failure"
@@ -33,7 +34,7 @@ type Identity struct {
 	ctime    int64
 }
 
-// statFile stats path, following symlinks, and classifies failures. It
+// Stat stats path, following symlinks, and classifies failures. It
 // calls stat(2) directly: os.Stat allocates a FileInfo, and a warm scrape
 // is mostly this call, once per file.
 func Stat(path string) (Identity, error) {
@@ -42,16 +43,54 @@ func Stat(path string) (Identity, error) {
 	for err == syscall.EINTR {
 		err = syscall.Stat(path, &st)
 	}
+	return identityOf(path, &st, err)
+}
+
+// A Path is a file path made ready for repeated Stat calls: the kernel
+// takes it NUL-terminated, and converting the string on every call cost an
+// allocation per file and scrape.
+type Path struct {
+	s string
+	c []byte // s and a NUL; nil when s holds a NUL itself
+}
+
+// NewPath prepares p.
+func NewPath(p string) Path {
+	if strings.IndexByte(p, 0) >= 0 {
+		return Path{s: p} // Stat reports the invalid path
+	}
+	c := make([]byte, len(p)+1)
+	copy(c, p)
+	return Path{s: p, c: c}
+}
+
+// String is the path.
+func (p Path) String() string { return p.s }
+
+// Stat is Stat(p.String()) without converting the path again.
+func (p Path) Stat() (Identity, error) {
+	if p.c == nil || !canStatPrepared {
+		return Stat(p.s)
+	}
+	var st syscall.Stat_t
+	err := statPrepared(&p.c[0], &st)
+	for errors.Is(err, syscall.EINTR) {
+		err = statPrepared(&p.c[0], &st)
+	}
+	return identityOf(p.s, &st, err)
+}
+
+func identityOf(path string, st *syscall.Stat_t, err error) (Identity, error) {
 	if err != nil {
 		return Identity{}, Failure(path, &fs.PathError{Op: "stat", Path: path, Err: err})
 	}
-	if err := checkStat(path, &st); err != nil {
+	if err := checkStat(path, st); err != nil {
 		return Identity{}, err
 	}
 	if err := checkSize(path, st.Size, MaxFileSize); err != nil {
 		return Identity{}, err
 	}
-	return identityOfStat(&st), nil
+	return identityOfStat(st), nil
 }
 
 // checkStat refuses anything but a regular file: a FIFO blocks its

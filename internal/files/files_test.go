@@ -6,6 +6,7 @@ package files
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -124,5 +125,28 @@ func TestReadInto(t *testing.T) {
 	boom := errors.New("boom")
 	if _, err := readInto(iotest.ErrReader(boom), make([]byte, 0, 8)); !errors.Is(err, boom) {
 		t.Errorf("error %v, want %v", err, boom)
+	}
+}
+
+// A prepared path stats as the string does, failures included, and
+// without allocating.
+func TestPathStat(t *testing.T) {
+	dir := t.TempDir()
+	f := filepath.Join(dir, "cert.pem")
+	if err := os.WriteFile(f, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{f, filepath.Join(dir, "missing.pem"), dir, "bad\x00path"} {
+		want, wantErr := Stat(p)
+		got, gotErr := NewPath(p).Stat()
+		if got != want || fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || failure.ReasonOf(gotErr) != failure.ReasonOf(wantErr) {
+			t.Errorf("%q: Path.Stat = %+v, %v; Stat = %+v, %v", p, got, gotErr, want, wantErr)
+		}
+	}
+	if canStatPrepared {
+		p := NewPath(f)
+		if n := testing.AllocsPerRun(100, func() { _, _ = p.Stat() }); n != 0 {
+			t.Errorf("Path.Stat allocates %v times", n)
+		}
 	}
 }
