@@ -8,6 +8,8 @@
 #
 #   scripts/bench-scale.sh [files] [runs] [warm scrapes]   # defaults 100000 5 5
 #   SETTLE=2                   scrapes after the first complete one, reported apart (settle_cpu)
+#   PEER_WARM=n                warm scrapes of the peers (default: as many as acme_exporter's); they
+#                              keep no state between scrapes, so each of theirs costs the same
 #   CHANGES=3                  acme_exporter only: scrapes each after a renewal (change_cpu)
 #   FIXTURE=/some/dir          reuse a fixture made by tools/gencerts (else made, minutes at 100k)
 #   SSL_EXPORTER=/path/to/ssl_exporter X509_EXPORTER=/path/to/x509-certificate-exporter
@@ -33,6 +35,7 @@ RUNS=${2:-5}
 WARM=${3:-5}
 SETTLE=${SETTLE:-2}
 CHANGES=${CHANGES:-3}
+PEER_WARM=${PEER_WARM:-$WARM}
 cd "$(dirname "$0")/.."
 export ACME_EXPORTER_OFFLINE=1
 W=$(mktemp -d /tmp/bench-scale.XXXXXX)
@@ -109,7 +112,7 @@ get() { curl -s -g -o "${2:-/dev/null}" -H 'X-Prometheus-Scrape-Timeout-Seconds:
 exporters=(acme)
 [ -n "${SSL_EXPORTER:-}" ] && exporters+=(ssl)
 [ -n "${X509_EXPORTER:-}" ] && exporters+=(x509)
-echo "files=$N runs=$RUNS settle=$SETTLE warm=$WARM fixture=$DIR $(uptime)"
+echo "files=$N runs=$RUNS settle=$SETTLE warm=$WARM peer_warm=$PEER_WARM changes=$CHANGES fixture=$DIR $(uptime)"
 printf '%-5s %-4s %9s %9s %10s %9s %10s %10s %10s %9s %9s\n' exp run first_s first_cpu settle_cpu warm_s warm_cpu change_cpu gzip_MB samp/file rss_MB | tee "$W/rows"
 for r in $(seq "$RUNS"); do
   for e in "${exporters[@]}"; do
@@ -121,7 +124,9 @@ for r in $(seq "$RUNS"); do
     for i in $(seq "$SETTLE"); do get "$URL" >/dev/null; done
     c15=$(ticks "$PID")
     total=0
-    for i in $(seq "$WARM"); do total=$(echo "$total + $(get "$URL")" | bc -l); done
+    warm=$WARM
+    [ "$e" = acme ] || warm=$PEER_WARM
+    for i in $(seq "$warm"); do total=$(echo "$total + $(get "$URL")" | bc -l); done
     c2=$(ticks "$PID")
     change=-
     if [ "$e" = acme ] && [ "$CHANGES" -gt 0 ]; then
@@ -133,7 +138,7 @@ for r in $(seq "$RUNS"); do
     kill "$PID"; wait "$PID" 2>/dev/null || true; PID=
     printf '%-5s %-4s %9.3f %9.2f %10.3f %9.3f %10.3f %10s %10.3f %9.2f %9.1f\n' "$e" "$r" "$(echo "$t1 - $t0" | bc -l)" \
       "$(echo "$c1 / 100" | bc -l)" "$(echo "($c15 - $c1) / 100 / ($SETTLE + ($SETTLE == 0))" | bc -l)" \
-      "$(echo "$total / $WARM" | bc -l)" "$(echo "($c2 - $c15) / 100 / $WARM" | bc -l)" "$change" \
+      "$(echo "$total / $warm" | bc -l)" "$(echo "($c2 - $c15) / 100 / $warm" | bc -l)" "$change" \
       "$(echo "$gz / 1000000" | bc -l)" "$(echo "$samples / $N" | bc -l)" "$(echo "$rss / 1024" | bc -l)" | tee -a "$W/rows"
   done
 done
