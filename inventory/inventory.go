@@ -159,20 +159,6 @@ func (inv *Inventory) Generation() uint64 {
 	return inv.gen
 }
 
-// Each calls f for every certificate, in no particular order, without
-// copying the inventory; f must not call back into the inventory.
-func (inv *Inventory) Each(f func(*Certificate)) {
-	inv.mu.RLock()
-	defer inv.mu.RUnlock()
-	for _, m := range inv.entries {
-		for _, cs := range m {
-			for i := range cs {
-				f(&cs[i])
-			}
-		}
-	}
-}
-
 // All returns every certificate, sorted by source, path and serial. The
 // slice and the certificates are shared with other callers until the
 // inventory changes: neither may be modified. After a few keys changed the
@@ -180,15 +166,13 @@ func (inv *Inventory) Each(f func(*Certificate)) {
 func (inv *Inventory) All() []*Certificate {
 	inv.viewMu.Lock()
 	defer inv.viewMu.Unlock()
-	inv.mu.RLock()
-	if inv.view != nil && inv.viewGen == inv.gen {
-		inv.mu.RUnlock()
-		return inv.view
-	}
-	inv.mu.RUnlock()
 	// The change record is taken and reset in one step with the entries
 	// read, so the next call patches exactly what changed after this one.
 	inv.mu.Lock()
+	if inv.view != nil && inv.viewGen == inv.gen {
+		inv.mu.Unlock()
+		return inv.view
+	}
 	gen, changed, full := inv.gen, inv.changed, inv.changedAll || inv.view == nil
 	inv.changed, inv.changedAll = nil, false
 	var fresh []*Certificate
